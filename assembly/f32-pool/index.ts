@@ -1,0 +1,1 @@
+// kernels of this folder are re-exported here

@@ -1,0 +1,1 @@
+export * from "./f32-vunary-x8";

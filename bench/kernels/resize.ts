@@ -1,0 +1,3 @@
+import type { CaseFactory } from './types.js';
+
+export const cases: CaseFactory = () => [];

@@ -1,0 +1,3 @@
+import type { KernelInfo } from './types.js';
+
+export const kernels: KernelInfo[] = [];

@@ -1,0 +1,71 @@
+import { loadKernels, type Kernels, type WasmVariant } from '../../src/kernels/loader.js';
+
+/** Both wasm builds; vitest workers run with --experimental-wasm-relaxed-simd (vitest.config.ts). */
+export const VARIANTS: WasmVariant[] = ['simd', 'relaxed'];
+
+const cache = new Map<WasmVariant, Promise<Kernels>>();
+
+/** One kernel instance per variant per test file; call arena.reset() between cases. */
+export function kernelsFor(variant: WasmVariant): Promise<Kernels> {
+  let p = cache.get(variant);
+  if (!p) {
+    p = loadKernels({ variant });
+    cache.set(variant, p);
+  }
+  return p;
+}
+
+/** Mulberry32: a small seeded PRNG so every failure is reproducible. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Uniform random floats in [lo, hi). */
+export function randomArray(n: number, rand: () => number, lo = -1, hi = 1): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * rand();
+  return a;
+}
+
+/** Integer in [lo, hi]. */
+export function randInt(rand: () => number, lo: number, hi: number): number {
+  return lo + Math.floor(rand() * (hi - lo + 1));
+}
+
+/** The kernel tolerance used throughout: relative 1e-5 of the reference output's max |value|. */
+export const REL_TOL = 1e-5;
+
+/**
+ * Asserts max|actual - expected| <= rel * max(max|expected|, floor). Returns the error so
+ * tests can report it. Also checks lengths and that no NaN appears where expected is finite.
+ */
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string, rel = REL_TOL, floor = 1e-6): number {
+  if (actual.length !== expected.length) {
+    throw new Error(`${label}: length ${actual.length} != expected ${expected.length}`);
+  }
+  let maxRef = 0;
+  for (let i = 0; i < expected.length; i++) maxRef = Math.max(maxRef, Math.abs(expected[i]));
+  const tol = rel * Math.max(maxRef, floor);
+  let worst = 0;
+  let worstAt = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const d = Math.abs(actual[i] - expected[i]);
+    if (!(d <= worst)) {
+      worst = Number.isNaN(d) ? Infinity : d;
+      worstAt = i;
+    }
+  }
+  if (worst > tol) {
+    throw new Error(
+      `${label}: max |diff| ${worst} at index ${worstAt} (got ${actual[worstAt]}, want ${expected[worstAt]}) exceeds ${rel} * max|ref| = ${tol}`,
+    );
+  }
+  return worst;
+}
