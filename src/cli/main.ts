@@ -1,0 +1,32 @@
+import { Command, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
+import { SepconvError } from '../errors.js';
+import { kernelsCommand } from './kernels.js';
+
+const require = createRequire(import.meta.url);
+const pkg = require('../../package.json') as { version: string };
+
+const program = new Command('sepconv')
+  .description('WebAssembly SIMD inference for mobile CNNs (MobileNetV1/V2/V3, ShuffleNet, MobileNet segmentation)')
+  .version(pkg.version)
+  .option('--verbose', 'print stack traces on errors')
+  .showHelpAfterError()
+  .exitOverride();
+
+program.addCommand(kernelsCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode === 0 ? 0 : 1;
+  } else if (e instanceof SepconvError) {
+    console.error(`sepconv: ${e.message}`);
+    if (program.opts().verbose) console.error(e.stack);
+    process.exitCode = 1;
+  } else {
+    console.error(`sepconv: internal error: ${(e as Error).message}`);
+    if (program.opts().verbose) console.error((e as Error).stack);
+    process.exitCode = 2;
+  }
+}
