@@ -1,4 +1,5 @@
 import { SepconvError, WasmSupportError } from '../errors.js';
+import { kernelInfo } from './manifest.js';
 import { Arena } from './memory.js';
 
 /** The two wasm artifacts built from assembly/index.ts (see asconfig.json). */
@@ -54,12 +55,17 @@ export class Kernels {
     this.exports = instance.exports as unknown as Record<string, (...args: number[]) => number | void>;
   }
 
+  private readonly fns = new Map<string, (...args: number[]) => number | void>();
+
   /** The export implementing manifest kernel `name` (e.g. 'f32-gemm-2x16'). */
   fn(name: string): (...args: number[]) => number | void {
-    const f = this.exports[name.replace(/-/g, '_')];
+    let f = this.fns.get(name);
+    if (f) return f;
+    f = this.exports[kernelInfo(name).exportName];
     if (typeof f !== 'function') {
       throw new SepconvError(`kernel '${name}' is not exported by the ${this.variant} wasm build; rebuild with npm run build`);
     }
+    this.fns.set(name, f);
     return f;
   }
 }
