@@ -1,0 +1,86 @@
+import type { ActName } from '../kernels/act.js';
+
+/**
+ * The graph IR every model source becomes. Tensors are float32 NHWC ([N, H, W, C]; 2-D [N, C]
+ * after Flatten / FullyConnected). Weights are constants in the layouts of docs/kernels.md.
+ */
+
+export type Pads = [top: number, left: number, bottom: number, right: number];
+
+export interface ConvAttrs {
+  kernel: [number, number];
+  strides: [number, number];
+  dilations: [number, number];
+  pads: Pads;
+  groups: number;
+  act: ActName;
+}
+
+/** Every op and its attributes. Inputs are listed per op in OP_INPUTS. */
+export interface OpAttrs {
+  /** inputs: x, weight [cout][kh][kw][cin/groups], bias? */
+  Conv2D: ConvAttrs;
+  /** inputs: x, weight [kh][kw][c], bias? (channel multiplier 1) */
+  DepthwiseConv2D: Omit<ConvAttrs, 'groups'>;
+  /** inputs: x, weight [cout][kh][kw][cin], bias?; output size given explicitly */
+  ConvTranspose2D: Omit<ConvAttrs, 'groups' | 'dilations'> & { outputSize: [number, number] };
+  /** inputs: x, gamma, beta, mean, variance */
+  BatchNorm: { epsilon: number };
+  Activation: { act: ActName };
+  /** inputs: a, b; b is a same-shape tensor or a per-channel vector [C]; y = act(a + b) */
+  Add: { act: ActName };
+  /** inputs: a, b; same rules as Add; SE gating is Mul(x, gate[1,1,1,C]) */
+  Mul: { act: ActName };
+  /** inputs: 1..n tensors concatenated on channels */
+  Concat: Record<string, never>;
+  /** channels viewed as [groups][C/groups] are transposed to [C/groups][groups] */
+  ChannelShuffle: { groups: number };
+  /** channel split into consecutive slices; one output per size */
+  Split: { sizes: number[] };
+  MaxPool: { kernel: [number, number]; strides: [number, number]; pads: Pads };
+  AvgPool: { kernel: [number, number]; strides: [number, number]; pads: Pads; countIncludePad: boolean };
+  /** [N,H,W,C] -> [N,1,1,C] */
+  GlobalAvgPool: Record<string, never>;
+  /** [N,H,W,C] -> [N, H*W*C] */
+  Flatten: Record<string, never>;
+  /** inputs: x [N,K] (or [N,1,1,K]), weight [n][k], bias?; -> [N, n] */
+  FullyConnected: { act: ActName };
+  /** over the last axis */
+  Softmax: Record<string, never>;
+  Resize: { size: [number, number]; mode: 'bilinear' | 'nearest'; coord: 'legacy' | 'align_corners' | 'half_pixel' };
+  /** concat(act(x), act(-x)) on channels; CReLU proper is act = relu */
+  CReLU: { act: ActName };
+  /** zero padding of H and W */
+  Pad: { pads: Pads };
+}
+
+export type OpType = keyof OpAttrs;
+
+export interface Node<T extends OpType = OpType> {
+  name: string;
+  op: T;
+  inputs: string[];
+  outputs: string[];
+  attrs: OpAttrs[T];
+}
+
+export interface TensorSpec {
+  name: string;
+  shape: number[];
+}
+
+export interface Constant {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface Graph {
+  name: string;
+  inputs: TensorSpec[];
+  outputs: string[];
+  nodes: Node[];
+  constants: Map<string, Constant>;
+}
+
+export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
