@@ -1,1 +1,1 @@
-// kernels of this folder are re-exported here
+export * from "./f32-gemv-1x16";

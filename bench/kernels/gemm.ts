@@ -1,9 +1,72 @@
-import type { BenchCase, CaseFactory } from './types.js';
+import { GEMM_TILES, gemm, gemmTileShape, packGemmWeights, selectGemmTile } from '../../src/kernels/gemm.js';
+import { Act } from '../../src/kernels/act.js';
 import type { Kernels } from '../../src/kernels/loader.js';
+import { POINTWISE, POINTWISE_MBV2, type PointwiseShape } from '../shapes.js';
+import type { BenchCase, CaseFactory } from './types.js';
 
-export const cases: CaseFactory = () => [];
+function rand(n: number, seed: number): Float32Array {
+  const a = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = s / 4294967296 - 0.5;
+  }
+  return a;
+}
+
+/**
+ * A pointwise layer as `groups` GEMMs on channel slices of one NHWC input/output tensor
+ * (groups = 1: one GEMM), buffers allocated and filled before timing.
+ */
+function pointwiseCase(k: Kernels, s: PointwiseShape, tile: string, goal?: string): BenchCase {
+  const groups = s.groups ?? 1;
+  const kg = s.k / groups;
+  const ng = s.n / groups;
+  const [, nr] = gemmTileShape(tile);
+  const a = k.arena.put(rand(s.m * s.k, 1));
+  const c = k.arena.allocF32(s.m * s.n);
+  const ws: number[] = [];
+  for (let g = 0; g < groups; g++) ws.push(k.arena.put(packGemmWeights(rand(ng * kg, 2 + g), rand(ng, 9), ng, kg, nr)));
+  const run =
+    groups === 1
+      ? () => gemm(k, { m: s.m, n: s.n, k: s.k, a, w: ws[0], c, act: Act.relu6, tile })
+      : () => {
+          for (let g = 0; g < groups; g++) {
+            gemm(k, { m: s.m, n: ng, k: kg, a: a + 4 * g * kg, aStride: s.k, w: ws[g], c: c + 4 * g * ng, cStride: s.n, act: Act.relu, tile });
+          }
+        };
+  return {
+    kernel: `f32-gemm-${tile}`,
+    model: s.model,
+    shape: `${s.m} ${s.k}->${s.n}${groups > 1 ? ` g${groups}` : ''}`,
+    flops: 2 * s.m * s.n * kg,
+    goal,
+    run,
+  };
+}
+
+/**
+ * The default tile (selectGemmTile) on every pointwise layer shape; the MobileNetV2 ones count
+ * towards the 'pointwise-mbv2' goal. Then every other tile on the MobileNetV2 shapes (no goal),
+ * so tiles can be compared in one run.
+ */
+export const cases: CaseFactory = (k) => {
+  const out: BenchCase[] = [];
+  for (const s of POINTWISE) {
+    const tile = selectGemmTile({ m: s.m, n: s.n / (s.groups ?? 1), k: s.k / (s.groups ?? 1) });
+    out.push(pointwiseCase(k, s, tile, POINTWISE_MBV2.includes(s) ? 'pointwise-mbv2' : undefined));
+  }
+  for (const tile of GEMM_TILES) {
+    for (const s of POINTWISE_MBV2) {
+      if (tile === selectGemmTile({ m: s.m, n: s.n, k: s.k })) continue;
+      out.push(pointwiseCase(k, s, tile));
+    }
+  }
+  return out;
+};
 
 /** One case per GEMM tile on a large square shape; the fastest is the run's GEMM ceiling. */
-export function gemmCeiling(_k: Kernels): BenchCase[] {
-  return [];
+export function gemmCeiling(k: Kernels): BenchCase[] {
+  const s: PointwiseShape = { model: 'square', m: 1024, k: 512, n: 512 };
+  return GEMM_TILES.map((tile) => ({ ...pointwiseCase(k, s, tile), shape: `m=1024 k=512 n=512` }));
 }

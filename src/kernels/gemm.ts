@@ -1,3 +1,266 @@
-import type { KernelInfo } from './types.js';
+import { BufferError, ShapeError } from '../errors.js';
+import type { ActCode } from './act.js';
+import type { Kernels } from './loader.js';
+import { defineKernel, type KernelInfo } from './types.js';
+import { checkAct, checkBuffer, checkInt, checkStride, stridedExtent } from './validate.js';
 
-export const kernels: KernelInfo[] = [];
+/**
+ * f32 GEMM = pointwise (1x1) convolution over NHWC pixels:
+ *   c[i][j] = act(sum_p a[i][p] * W[j][p] + bias[j] + r[i][j]),  i < m pixels, j < n channels,
+ * with strided rows (channel slices of wider tensors are read and written in place).
+ *
+ * Tiles are `<MR>x<NR>`: MR pixels x NR output channels per microkernel call, MR*NR/4
+ * accumulators. On x86 V8 gives wasm about 15 usable SIMD registers, so tiles with <= 8
+ * accumulators plus their weight vectors (2x16, 4x8, 2x8, 1x16) run from registers while
+ * 3x16, 4x16, 6x8 and 8x8 (12-16 accumulators) spill; those are for ARM (32 NEON registers).
+ */
+export const GEMM_TILES = ['1x16', '2x16', '3x16', '4x16', '2x8', '4x8', '6x8', '8x8'] as const;
+export type GemmTile = (typeof GEMM_TILES)[number];
+
+/**
+ * The tile used when none is asked for: 2x16 (2 pixels x 16 channels, 8 accumulators,
+ * 4 weight vectors). It measured fastest on the MobileNetV2 pointwise shapes and on the
+ * large square GEMM in both builds here (bench/kernels/gemm.ts, x86 Zen-class core):
+ * it fits V8's x86 register file with room to spare, needs 6 loads per 8 FMAs, and its
+ * half-width tail microkernel skips the padding of n = 8 (mod 16) layers (n = 24, 40, 88...).
+ */
+export const DEFAULT_GEMM_TILE: GemmTile = '2x16';
+
+export const kernels: KernelInfo[] = GEMM_TILES.map((tile) => {
+  const [mr, nr] = tile.split('x').map(Number);
+  return defineKernel({
+    op: 'gemm',
+    tile,
+    summary:
+      `pointwise conv / GEMM, ${mr} pixels x ${nr} channels per step: c = act(a.W + bias [+ r]) on strided rows; ` +
+      `weights from packGemmWeights(nr = ${nr}); any m, n, k; writes only channels [0, n)`,
+    reference: 'src/reference/gemm.ts#refGemm',
+  });
+});
+
+/** [MR, NR] of a tile name ('2x16' -> [2, 16]). */
+export function gemmTileShape(tile: string): [number, number] {
+  if (!(GEMM_TILES as readonly string[]).includes(tile)) {
+    throw new ShapeError(`f32-gemm: tile '${tile}' is unknown; use one of ${GEMM_TILES.join(', ')}`);
+  }
+  const [mr, nr] = tile.split('x').map(Number);
+  return [mr, nr];
+}
+
+/**
+ * The default tile for a GEMM of m pixels, n output channels, k input channels: always
+ * DEFAULT_GEMM_TILE for now (see there for why). The arguments are there so per-shape
+ * dispatch (e.g. bigger tiles on ARM) can be added without changing callers.
+ */
+export function selectGemmTile(_shape?: { m: number; n: number; k: number }): GemmTile {
+  return DEFAULT_GEMM_TILE;
+}
+
+/** Floats of packed weights for n output channels, k input channels, panels of nr channels. */
+export function packedGemmSize(n: number, k: number, nr: number): number {
+  return Math.ceil(n / nr) * nr * (k + 1);
+}
+
+/**
+ * Packs [n][k] weights (output-major) and an optional bias[n] into panels of `nr` output
+ * channels: each panel is bias[nr] followed by k rows of nr weights (row p holds W[j][p] for
+ * the panel's channels j). n is padded to a multiple of nr with zeros.
+ */
+export function packGemmWeights(
+  weights: ArrayLike<number>, bias: ArrayLike<number> | null, n: number, k: number, nr: number,
+): Float32Array {
+  checkInt('packGemmWeights', 'n', n, 0);
+  checkInt('packGemmWeights', 'k', k, 0);
+  checkInt('packGemmWeights', 'nr', nr, 1);
+  if (weights.length !== n * k) {
+    throw new ShapeError(`packGemmWeights: weights has ${weights.length} values but n * k = ${n} * ${k} = ${n * k}`);
+  }
+  if (bias && bias.length !== n) {
+    throw new ShapeError(`packGemmWeights: bias has ${bias.length} values but n = ${n}`);
+  }
+  const out = new Float32Array(packedGemmSize(n, k, nr));
+  const panel = nr * (k + 1);
+  for (let j = 0; j < n; j++) {
+    const base = Math.floor(j / nr) * panel;
+    const lane = j % nr;
+    if (bias) out[base + lane] = bias[j];
+    for (let p = 0; p < k; p++) out[base + nr + p * nr + lane] = weights[j * k + p];
+  }
+  return out;
+}
+
+/**
+ * Packs grouped pointwise weights [cout][cin / groups] (group g owns output channels
+ * [g * cout/groups, (g+1) * cout/groups)) into one packGemmWeights array per group.
+ */
+export function packGroupedPointwise(
+  weights: ArrayLike<number>, bias: ArrayLike<number> | null, cout: number, cin: number, groups: number, nr: number,
+): Float32Array[] {
+  checkGroups('packGroupedPointwise', cin, cout, groups);
+  const ng = cout / groups;
+  const kg = cin / groups;
+  if (weights.length !== cout * kg) {
+    throw new ShapeError(`packGroupedPointwise: weights has ${weights.length} values but cout * cin/groups = ${cout * kg}`);
+  }
+  if (bias && bias.length !== cout) throw new ShapeError(`packGroupedPointwise: bias has ${bias.length} values but cout = ${cout}`);
+  const out: Float32Array[] = [];
+  for (let g = 0; g < groups; g++) {
+    const w = Array.prototype.slice.call(weights, g * ng * kg, (g + 1) * ng * kg) as number[];
+    const b = bias ? (Array.prototype.slice.call(bias, g * ng, (g + 1) * ng) as number[]) : null;
+    out.push(packGemmWeights(w, b, ng, kg, nr));
+  }
+  return out;
+}
+
+function checkGroups(kernel: string, cin: number, cout: number, groups: number): void {
+  checkInt(kernel, 'groups', groups, 1);
+  checkInt(kernel, 'cin', cin, 0);
+  checkInt(kernel, 'cout', cout, 0);
+  if (cin % groups !== 0) throw new ShapeError(`${kernel}: cin = ${cin} must be a multiple of groups = ${groups}`);
+  if (cout % groups !== 0) throw new ShapeError(`${kernel}: cout = ${cout} must be a multiple of groups = ${groups}`);
+}
+
+/**
+ * Whether two strided row regions (rows x cols floats, `stride` floats apart) share a float.
+ * Regions with the same stride are compared exactly (disjoint channel slices of one NHWC tensor
+ * do not overlap); otherwise their spans are compared, which may over-report.
+ * (Local helper: a candidate for src/kernels/validate.ts.)
+ */
+export function stridedOverlap(
+  aPtr: number, aRows: number, aCols: number, aStride: number,
+  bPtr: number, bRows: number, bCols: number, bStride: number,
+): boolean {
+  const aEnd = aPtr + 4 * stridedExtent(aRows, aCols, aStride);
+  const bEnd = bPtr + 4 * stridedExtent(bRows, bCols, bStride);
+  if (aEnd <= aPtr || bEnd <= bPtr || aEnd <= bPtr || bEnd <= aPtr) return false;
+  if (aStride !== bStride || (bPtr - aPtr) % 4 !== 0 || (aRows === 1 && bRows === 1)) return true;
+  // Same stride s: b's row j starts d + j*s floats after a's row 0, so both live in one column
+  // frame modulo s; they overlap iff their column ranges intersect there (b may wrap a row).
+  const s = aStride;
+  const d = (bPtr - aPtr) / 4;
+  const off = ((d % s) + s) % s; // b's first column in a's frame, in [0, s)
+  return off < aCols || off + bCols > s;
+}
+
+export interface GemmArgs {
+  /** Pixels (rows of a, c, r). */
+  m: number;
+  /** Output channels. */
+  n: number;
+  /** Input channels. */
+  k: number;
+  /** Input pointer; row i at a + 4 * i * aStride. */
+  a: number;
+  /** Floats between consecutive input pixels (default k). */
+  aStride?: number;
+  /** Packed weights (packGemmWeights with this tile's NR). */
+  w: number;
+  /** Output pointer; row i at c + 4 * i * cStride; only channels [0, n) are written. */
+  c: number;
+  /** Floats between consecutive output pixels (default n). */
+  cStride?: number;
+  act: ActCode;
+  /** Residual added before the activation (0 / absent = none); may be exactly c (in place). */
+  r?: number;
+  /** Floats between consecutive residual pixels (default n). */
+  rStride?: number;
+  /** Tile, e.g. '2x16' (default selectGemmTile()). */
+  tile?: string;
+}
+
+/** Validates and runs one GEMM. Throws ShapeError / BufferError before touching memory. */
+export function gemm(kern: Kernels, args: GemmArgs): void {
+  const tile = args.tile ?? selectGemmTile(args);
+  const [, nr] = gemmTileShape(tile);
+  const name = `f32-gemm-${tile}`;
+  const { m, n, k, a, w, c, act } = args;
+  const r = args.r ?? 0;
+  checkInt(name, 'm', m, 0);
+  checkInt(name, 'n', n, 0);
+  checkInt(name, 'k', k, 0);
+  const aStride = args.aStride ?? k;
+  const cStride = args.cStride ?? n;
+  const rStride = args.rStride ?? n;
+  checkStride(name, 'aStride', aStride, k, 'k');
+  checkStride(name, 'cStride', cStride, Math.max(n, 1), 'n');
+  if (r !== 0) checkStride(name, 'rStride', rStride, Math.max(n, 1), 'n');
+  checkAct(name, act);
+  if (m === 0 || n === 0) return;
+  checkBuffer(kern, name, 'a', a, stridedExtent(m, k, aStride));
+  checkBuffer(kern, name, 'w', w, packedGemmSize(n, k, nr));
+  checkBuffer(kern, name, 'c', c, stridedExtent(m, n, cStride));
+  if (r !== 0) checkBuffer(kern, name, 'r', r, stridedExtent(m, n, rStride));
+  if (stridedOverlap(c, m, n, cStride, a, m, k, aStride)) {
+    throw new BufferError(`${name}: output 'c' overlaps input 'a'; give the output its own buffer or a disjoint channel slice`);
+  }
+  const wFloats = packedGemmSize(n, k, nr);
+  if (stridedOverlap(c, m, n, cStride, w, 1, wFloats, wFloats)) {
+    throw new BufferError(`${name}: output 'c' overlaps the packed weights 'w'`);
+  }
+  if (r !== 0 && !(r === c && rStride === cStride) && stridedOverlap(c, m, n, cStride, r, m, n, rStride)) {
+    throw new BufferError(
+      `${name}: output 'c' partly overlaps residual 'r'; the residual may be exactly the output (same pointer and stride) or disjoint`,
+    );
+  }
+  kern.fn(name)(m, n, k, a, aStride, w, c, cStride, act, r, rStride);
+}
+
+export interface PointwiseConvArgs {
+  /** Pixels. */
+  m: number;
+  cin: number;
+  cout: number;
+  groups: number;
+  input: number;
+  /** Floats between input pixels (default cin). */
+  inStride?: number;
+  output: number;
+  /** Floats between output pixels (default cout). */
+  outStride?: number;
+  /** Per group: pointer to packGemmWeights(group's [cout/groups][cin/groups] weights, ..., NR of the tile). */
+  packedPerGroup: readonly number[];
+  act: ActCode;
+  /** Residual [m][cout] added before the activation (0 / absent = none). */
+  residual?: number;
+  residualStride?: number;
+  tile?: string;
+}
+
+/**
+ * Grouped pointwise convolution: group g reads input channels [g*cin/g', ...) and writes output
+ * channels [g*cout/groups, ...), one GEMM per group on channel slices (strides = the full tensors'
+ * pixel strides). With groups = 1 it is a plain pointwise conv. This is how ShuffleNet group
+ * convs, concat and channel shuffle write in place: pass the slice pointer and the wide stride.
+ */
+export function pointwiseConv(kern: Kernels, p: PointwiseConvArgs): void {
+  const tile = p.tile ?? selectGemmTile({ m: p.m, n: p.cout / p.groups, k: p.cin / p.groups });
+  const name = `f32-gemm-${tile}`;
+  checkGroups(name, p.cin, p.cout, p.groups);
+  checkInt(name, 'm', p.m, 0);
+  if (p.packedPerGroup.length !== p.groups) {
+    throw new ShapeError(`${name}: packedPerGroup has ${p.packedPerGroup.length} pointers but groups = ${p.groups}`);
+  }
+  const inStride = p.inStride ?? p.cin;
+  const outStride = p.outStride ?? p.cout;
+  const resStride = p.residualStride ?? p.cout;
+  checkStride(name, 'inStride', inStride, p.cin, 'cin');
+  checkStride(name, 'outStride', outStride, Math.max(p.cout, 1), 'cout');
+  const res = p.residual ?? 0;
+  if (res !== 0) checkStride(name, 'residualStride', resStride, Math.max(p.cout, 1), 'cout');
+  if (p.m > 0 && p.cout > 0 && stridedOverlap(p.output, p.m, p.cout, outStride, p.input, p.m, p.cin, inStride)) {
+    throw new BufferError(`${name}: 'output' overlaps 'input'; a group's output would overwrite another group's input`);
+  }
+  const ng = p.cout / p.groups;
+  const kg = p.cin / p.groups;
+  for (let g = 0; g < p.groups; g++) {
+    gemm(kern, {
+      m: p.m, n: ng, k: kg,
+      a: p.input + 4 * g * kg, aStride: inStride,
+      w: p.packedPerGroup[g],
+      c: p.output + 4 * g * ng, cStride: outStride,
+      act: p.act,
+      r: res !== 0 ? res + 4 * g * ng : 0, rStride: resStride,
+      tile,
+    });
+  }
+}
