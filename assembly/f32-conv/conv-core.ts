@@ -1,0 +1,169 @@
+// The row/pixel walk shared by f32-conv-kxk-4x8 and f32-conv-3x3s2-c3 (not a wasm export).
+import { applyAct, fmadd } from "../common/simd";
+import { ceilDiv, convPx1x8, convTile4x8, floorDiv, imax, imin, store8 } from "./conv-micro";
+
+/**
+ * Stem microkernel: 4 output pixels x 8 channels of a 3x3 conv over 3 input channels,
+ * dilation 1; kx and ci unrolled. Taps kyN rows starting at x / w (kx 0..2 all valid).
+ */
+export function stemTile4x8(
+  x: usize, pixStep: usize, rowStep: usize, colStep: usize, kyN: i32,
+  w: usize, y: usize, yPixStep: usize, nc: i32, bias: usize, act: i32,
+): void {
+  let a0 = v128.load(bias);
+  let b0 = v128.load(bias, 16);
+  let a1 = a0, b1 = b0, a2 = a0, b2 = b0, a3 = a0, b3 = b0;
+  let xr = x;
+  let wr = w;
+  for (let ky = 0; ky < kyN; ky++) {
+    let x0 = xr;
+    let wp = wr;
+    for (let kx = 0; kx < 3; kx++) {
+      const x1 = x0 + pixStep;
+      const x2 = x1 + pixStep;
+      const x3 = x2 + pixStep;
+      // ci = 0
+      let w0 = v128.load(wp);
+      let w1 = v128.load(wp, 16);
+      let v = v128.load32_splat(x0);
+      a0 = fmadd(v, w0, a0);
+      b0 = fmadd(v, w1, b0);
+      v = v128.load32_splat(x1);
+      a1 = fmadd(v, w0, a1);
+      b1 = fmadd(v, w1, b1);
+      v = v128.load32_splat(x2);
+      a2 = fmadd(v, w0, a2);
+      b2 = fmadd(v, w1, b2);
+      v = v128.load32_splat(x3);
+      a3 = fmadd(v, w0, a3);
+      b3 = fmadd(v, w1, b3);
+      // ci = 1
+      w0 = v128.load(wp, 32);
+      w1 = v128.load(wp, 48);
+      v = v128.load32_splat(x0, 4);
+      a0 = fmadd(v, w0, a0);
+      b0 = fmadd(v, w1, b0);
+      v = v128.load32_splat(x1, 4);
+      a1 = fmadd(v, w0, a1);
+      b1 = fmadd(v, w1, b1);
+      v = v128.load32_splat(x2, 4);
+      a2 = fmadd(v, w0, a2);
+      b2 = fmadd(v, w1, b2);
+      v = v128.load32_splat(x3, 4);
+      a3 = fmadd(v, w0, a3);
+      b3 = fmadd(v, w1, b3);
+      // ci = 2
+      w0 = v128.load(wp, 64);
+      w1 = v128.load(wp, 80);
+      v = v128.load32_splat(x0, 8);
+      a0 = fmadd(v, w0, a0);
+      b0 = fmadd(v, w1, b0);
+      v = v128.load32_splat(x1, 8);
+      a1 = fmadd(v, w0, a1);
+      b1 = fmadd(v, w1, b1);
+      v = v128.load32_splat(x2, 8);
+      a2 = fmadd(v, w0, a2);
+      b2 = fmadd(v, w1, b2);
+      v = v128.load32_splat(x3, 8);
+      a3 = fmadd(v, w0, a3);
+      b3 = fmadd(v, w1, b3);
+      x0 += colStep;
+      wp += 96;
+    }
+    xr += rowStep;
+    wr += 288;
+  }
+  store8(y, a0, b0, nc, act);
+  store8(y + yPixStep, a1, b1, nc, act);
+  store8(y + (yPixStep << 1), a2, b2, nc, act);
+  store8(y + (yPixStep << 1) + yPixStep, a3, b3, nc, act);
+}
+
+/**
+ * Direct convolution, NHWC, packed weights (see conv-micro.ts). Output pixels in tiles of 4
+ * where all 4 windows lie fully inside the input horizontally (the last tile of a row may
+ * overlap the previous one), single pixels with clipped tap ranges elsewhere. Rows clip
+ * their ky range once. `stem` selects the 3x3/stride-2/3-channel microkernel (the caller
+ * guarantees kh = kw = 3, dil = 1, cin = 3, groups = 1 then).
+ */
+// @ts-ignore: decorator
+@inline export function convCore(
+  inH: i32, inW: i32, cin: i32, x: usize, xStride: i32,
+  outH: i32, outW: i32, cout: i32, y: usize, yStride: i32,
+  w: usize, kh: i32, kw: i32, strideH: i32, strideW: i32, dilH: i32, dilW: i32,
+  padTop: i32, padLeft: i32, groups: i32, act: i32, stem: bool,
+): void {
+  const cinG = cin / groups;
+  const coutG = cout / groups;
+  const nBlocks = (coutG + 7) >> 3;
+  const tapBytes = <usize>cinG << 5;
+  const wRowStep = tapBytes * <usize>kw;
+  const blockBytes = <usize>32 + wRowStep * <usize>kh;
+  const xs4 = <usize>xStride << 2;
+  const ys4 = <usize>yStride << 2;
+  const rowBytes = xs4 * <usize>inW;
+  const pixStep = xs4 * <usize>strideW;
+  const colStep = xs4 * <usize>dilW;
+  const rowStep = rowBytes * <usize>dilH;
+  // Output columns whose whole window is inside the input: [oxLo, oxHi).
+  const oxLo = imin(ceilDiv(padLeft, strideW), outW);
+  const oxHi = imax(oxLo, imin(outW, floorDiv(inW - 1 - (kw - 1) * dilW + padLeft, strideW) + 1));
+  const nInner = oxHi - oxLo;
+  for (let oy = 0; oy < outH; oy++) {
+    const iy0 = oy * strideH - padTop;
+    const kyLo = iy0 >= 0 ? 0 : ceilDiv(-iy0, dilH);
+    const kyHi = imin(kh, floorDiv(inH - 1 - iy0, dilH) + 1);
+    const kyN = imax(0, kyHi - kyLo);
+    // Pointer to input row of the first valid tap, column 0 (unused when kyN == 0).
+    const xRow = x + <usize>(iy0 + kyLo * dilH) * rowBytes;
+    const yRow = y + <usize>(oy * outW) * ys4;
+    const wRow0 = <usize>kyLo * wRowStep + 32;
+    for (let ox = 0; ox < outW; ) {
+      let tile = false;
+      let oxT = ox;
+      if (ox >= oxLo && nInner >= 4) {
+        if (ox + 4 <= oxHi) tile = true;
+        else if (ox < oxHi) { tile = true; oxT = oxHi - 4; }
+      }
+      if (tile) {
+        const ix0 = oxT * strideW - padLeft;
+        const xp = xRow + <usize>ix0 * xs4;
+        const yp = yRow + <usize>oxT * ys4;
+        for (let g = 0; g < groups; g++) {
+          const xg = xp + (<usize>(g * cinG) << 2);
+          for (let b = 0; b < nBlocks; b++) {
+            const blk = w + <usize>(g * nBlocks + b) * blockBytes;
+            const yb = yp + (<usize>(g * coutG + b * 8) << 2);
+            const nc = imin(8, coutG - b * 8);
+            if (stem) {
+              stemTile4x8(xg, pixStep, rowStep, colStep, kyN, blk + wRow0, yb, ys4, nc, blk, act);
+            } else {
+              convTile4x8(xg, pixStep, <isize>rowStep, <isize>colStep, kyN, kw, cinG,
+                blk + wRow0, wRowStep, tapBytes, yb, ys4, nc, blk, act);
+            }
+          }
+        }
+        ox = oxT + 4;
+      } else {
+        const ix0 = ox * strideW - padLeft;
+        const kxLo = ix0 >= 0 ? 0 : ceilDiv(-ix0, dilW);
+        const kxHi = imin(kw, floorDiv(inW - 1 - ix0, dilW) + 1);
+        const kxN = imax(0, kxHi - kxLo);
+        const xp = xRow + <usize>(ix0 + kxLo * dilW) * xs4;
+        const yp = yRow + <usize>ox * ys4;
+        const wOff = wRow0 + <usize>kxLo * tapBytes;
+        for (let g = 0; g < groups; g++) {
+          const xg = xp + (<usize>(g * cinG) << 2);
+          for (let b = 0; b < nBlocks; b++) {
+            const blk = w + <usize>(g * nBlocks + b) * blockBytes;
+            const yb = yp + (<usize>(g * coutG + b * 8) << 2);
+            const nc = imin(8, coutG - b * 8);
+            convPx1x8(xg, <isize>rowStep, <isize>colStep, kyN, kxN, cinG,
+              blk + wOff, wRowStep, tapBytes, yb, nc, blk, act);
+          }
+        }
+        ox++;
+      }
+    }
+  }
+}
