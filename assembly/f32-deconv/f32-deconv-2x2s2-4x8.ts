@@ -1,0 +1,15 @@
+import { deconvCore } from "./deconv-core";
+
+/**
+ * f32-deconv-2x2s2-4x8: 2x2 stride 2 transposed convolution (no overlap: each output pixel
+ * receives exactly one tap, i.e. four 1x1 GEMMs, one per output phase), any top/left padding
+ * in [0, 1]. Kernel size and stride are compile-time constants of the shared gather walk.
+ * Same packed weights as f32-deconv-kxk-4x8.
+ */
+export function f32_deconv_2x2s2_4x8(
+  inH: i32, inW: i32, cin: i32, x: usize, xStride: i32,
+  outH: i32, outW: i32, cout: i32, y: usize, yStride: i32,
+  w: usize, padTop: i32, padLeft: i32, act: i32,
+): void {
+  deconvCore(inH, inW, cin, x, xStride, outH, outW, cout, y, yStride, w, 2, 2, 2, 2, padTop, padLeft, act);
+}
