@@ -1,0 +1,188 @@
+// Generates the specialised f32-dwconv-<K>x<K>[s<S>]-x4 kernels (AssemblyScript has no macros;
+// every kernel is the same code with a different kernel size K and horizontal stride S).
+// Run: node assembly/f32-dwconv/generate.mjs. The generated files are committed; edit this
+// script, not them.
+import { writeFileSync } from 'node:fs';
+
+const KERNELS = [
+  [3, 1],
+  [3, 2],
+  [5, 1],
+  [5, 2],
+];
+/** Output pixels per group (along W). */
+const NP = 4;
+
+const dir = new URL('./', import.meta.url);
+const range = (n) => [...Array(n).keys()];
+const ind = (n) => '  '.repeat(n);
+
+/** The epilogue: act(acc) for NP accumulators, stored to NP pixels (all lanes or n lanes). */
+function epilogue(L, d, masked) {
+  L.push(`${ind(d)}if (act <= ${2}) {`);
+  L.push(`${ind(d + 1)}${range(NP).map((j) => `a${j} = f32x4.min(f32x4.max(a${j}, lo), hi);`).join(' ')}`);
+  L.push(`${ind(d)}} else {`);
+  L.push(`${ind(d + 1)}${range(NP).map((j) => `a${j} = applyAct(a${j}, act);`).join(' ')}`);
+  L.push(`${ind(d)}}`);
+  L.push(`${ind(d)}const q0 = yp + (<usize>cb << 4);`);
+  for (const j of range(NP).slice(1)) L.push(`${ind(d)}const q${j} = q${j - 1} + ys4;`);
+  L.push(`${ind(d)}const n = c - (cb << 2);`);
+  if (!masked) {
+    L.push(`${ind(d)}if (n >= 4) {`);
+    L.push(`${ind(d + 1)}${range(NP).map((j) => `v128.store(q${j}, a${j});`).join(' ')}`);
+    L.push(`${ind(d)}} else {`);
+    L.push(`${ind(d + 1)}${range(NP).map((j) => `storeLanes(q${j}, a${j}, n);`).join(' ')}`);
+    L.push(`${ind(d)}}`);
+  } else {
+    L.push(`${ind(d)}storeLanes(q0, a0, n);`);
+    for (const j of range(NP).slice(1)) L.push(`${ind(d)}if (np > ${j}) storeLanes(q${j}, a${j}, n);`);
+  }
+}
+
+/**
+ * Group function: NP output pixels of one output row, channel blocks [cb0, cb1), kernel rows
+ * [ky0, ky1). xp points at input pixel (row of tap ky0, column bx = first pixel's column).
+ * dil: false = dilation 1 (input columns shared between pixels, each loaded once);
+ *      true  = any horizontal dilation (one load per pixel per tap).
+ * masked: input columns outside the row are skipped (bit set in cm = column valid), only the
+ *      first np pixels are stored.
+ */
+function group(K, S, dil, masked) {
+  const name = `g${K}s${S}${dil ? 'dn' : 'd1'}${masked ? 'm' : ''}`;
+  const BB = (1 + K * K) * 16;
+  const L = [];
+  const extra = masked ? ', cm: i32, np: i32' : '';
+  const dilArg = dil ? ', dwCol: usize' : '';
+  L.push(`function ${name}(xp: usize, xs4: usize, dhRow: usize${dilArg}, yp: usize, ys4: usize, w: usize, ky0: i32, ky1: i32, cb0: i32, cb1: i32, c: i32, act: i32${extra}): void {`);
+  L.push(`  const lo = actLo(act);`);
+  L.push(`  const hi = actHi(act);`);
+  if (dil) L.push(`  const sx: usize = ${S === 1 ? 'xs4' : `xs4 * ${S}`};`);
+  L.push(`  for (let cb = cb0; cb < cb1; cb++) {`);
+  L.push(`    const wb = w + <usize>cb * ${BB};`);
+  L.push(`    let a0 = v128.load(wb); ${range(NP).slice(1).map((j) => `let a${j} = a0;`).join(' ')}`);
+  L.push(`    let rp = xp + (<usize>cb << 4);`);
+  L.push(`    let wk = wb + 16 + <usize>ky0 * ${K * 16};`);
+  L.push(`    for (let ky = ky0; ky < ky1; ky++) {`);
+  if (!dil) {
+    for (const kx of range(K)) L.push(`      const w${kx} = v128.load(wk${kx ? `, ${16 * kx}` : ''});`);
+    L.push(`      let p = rp;`);
+    L.push(`      let v: v128;`);
+    const ncol = (NP - 1) * S + K;
+    for (const col of range(ncol)) {
+      if (masked) L.push(`      v = f32x4.splat(0); if (cm & ${1 << col}) v = v128.load(p);`);
+      else L.push(`      v = v128.load(p);`);
+      const uses = [];
+      for (const j of range(NP)) {
+        const kx = col - S * j;
+        if (kx >= 0 && kx < K) uses.push(`a${j} = fmadd(v, w${kx}, a${j});`);
+      }
+      L.push(`      ${uses.join(' ')}`);
+      if (col + 1 < ncol) L.push(`      p += xs4;`);
+    }
+  } else {
+    L.push(`      let pk = rp;`);
+    for (const kx of range(K)) {
+      L.push(`      {`);
+      L.push(`        const wv = v128.load(wk${kx ? `, ${16 * kx}` : ''});`);
+      L.push(`        let p = pk;`);
+      for (const j of range(NP)) {
+        const bit = 1 << (j * K + kx);
+        if (masked) L.push(`        if (cm & ${bit}) a${j} = fmadd(v128.load(p), wv, a${j});`);
+        else L.push(`        a${j} = fmadd(v128.load(p), wv, a${j});`);
+        if (j + 1 < NP) L.push(`        p += sx;`);
+      }
+      L.push(`      }`);
+      if (kx + 1 < K) L.push(`      pk += dwCol;`);
+    }
+  }
+  L.push(`      rp += dhRow;`);
+  L.push(`      wk += ${K * 16};`);
+  L.push(`    }`);
+  epilogue(L, 2, masked);
+  L.push(`  }`);
+  L.push(`}`);
+  return { name, code: L.join('\n') };
+}
+
+function kernel(K, S) {
+  const name = `f32-dwconv-${K}x${K}${S === 1 ? '' : `s${S}`}-x4`;
+  const fn = name.replace(/-/g, '_');
+  const gs = [group(K, S, false, false), group(K, S, false, true), group(K, S, true, false), group(K, S, true, true)];
+  const ncol = (NP - 1) * S + K;
+  const L = [];
+  L.push(`// GENERATED by assembly/f32-dwconv/generate.mjs - do not edit by hand.`);
+  L.push(`import { applyAct, fmadd, storeLanes } from "../common/simd";`);
+  L.push(`import { actHi, actLo, CHUNK_BLOCKS, tapRange0, tapRange1 } from "./dwconv-common";`);
+  L.push('');
+  for (const g of gs) L.push(g.code, '');
+  L.push(`/**`);
+  L.push(` * ${name}: depthwise ${K}x${K} convolution, NHWC, channel multiplier 1, horizontal stride ${S}`);
+  L.push(` * (strideW must be ${S}; strideH, dilations and paddings are free). For oy < outH, ox < outW, ch < c:`);
+  L.push(` *   y[oy][ox][ch] = act(bias[ch] + sum_{ky,kx} x[oy*strideH - padTop + ky*dilationH]`);
+  L.push(` *                                              [ox*${S} - padLeft + kx*dilationW][ch] * w[ky][kx][ch])`);
+  L.push(` * where input pixels outside [0, inH) x [0, inW) read as zero (bottom/right padding is implied by`);
+  L.push(` * outH/outW). x and y are pixel-strided (xStride/yStride floats per pixel, rows of inW/outW pixels).`);
+  L.push(` * w: packDwconvWeights(.., kh = kw = ${K}): per 4-channel block bias[4] then ${K * K} taps of 4.`);
+  L.push(` * ${NP} output pixels per step, channel blocks innermost (in chunks of CHUNK_BLOCKS so the weights`);
+  L.push(` * stay in L1); groups touching the left/right border use a column-masked variant.`);
+  L.push(` * Writes only channels [0, c) of each output pixel; reads at most 12 bytes past a pixel's c floats.`);
+  L.push(` */`);
+  L.push(`export function ${fn}(inH: i32, inW: i32, c: i32, x: usize, xStride: i32, outH: i32, outW: i32, y: usize, yStride: i32, w: usize,`);
+  L.push(`  padTop: i32, padLeft: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, act: i32): void {`);
+  L.push(`  const xs4 = <usize>xStride << 2;`);
+  L.push(`  const ys4 = <usize>yStride << 2;`);
+  L.push(`  const yRow = <usize>outW * ys4;`);
+  L.push(`  const dhRow = <usize>dilationH * <usize>inW * xs4;`);
+  L.push(`  const dwCol = <usize>dilationW * xs4;`);
+  L.push(`  const nb = (c + 3) >> 2;`);
+  L.push(`  // Groups of ${NP} pixels starting at ox in [oxL, oxR - ${NP}] see only input columns inside the row.`);
+  L.push(`  let oxL = (padLeft + ${S - 1}) / ${S};`);
+  L.push(`  if (oxL > outW) oxL = outW;`);
+  L.push(`  let oxR = inW - 1 - ${K - 1} * dilationW + padLeft;`);
+  L.push(`  oxR = oxR < 0 ? 0 : oxR / ${S} + 1;`);
+  L.push(`  if (oxR > outW) oxR = outW;`);
+  L.push(`  if (oxR < oxL) oxR = oxL;`);
+  L.push(`  for (let oy = 0; oy < outH; oy++) {`);
+  L.push(`    const iy0 = oy * strideH - padTop;`);
+  L.push(`    const ky0 = tapRange0(iy0, dilationH);`);
+  L.push(`    const ky1 = tapRange1(iy0, dilationH, inH, ${K}, ky0);`);
+  L.push(`    const row = iy0 + ky0 * dilationH;`);
+  L.push(`    const yr = y + <usize>oy * yRow;`);
+  L.push(`    for (let cb0 = 0; cb0 < nb; cb0 += CHUNK_BLOCKS) {`);
+  L.push(`      const cb1 = nb - cb0 > CHUNK_BLOCKS ? cb0 + CHUNK_BLOCKS : nb;`);
+  L.push(`      for (let ox = 0; ox < outW; ox += ${NP}) {`);
+  L.push(`        const bx = ox * ${S} - padLeft;`);
+  L.push(`        const xp = x + <usize>(row * inW + bx) * xs4;`);
+  L.push(`        const yp = yr + <usize>ox * ys4;`);
+  L.push(`        if (ox >= oxL && ox + ${NP} <= oxR) {`);
+  L.push(`          if (dilationW == 1) ${gs[0].name}(xp, xs4, dhRow, yp, ys4, w, ky0, ky1, cb0, cb1, c, act);`);
+  L.push(`          else ${gs[2].name}(xp, xs4, dhRow, dwCol, yp, ys4, w, ky0, ky1, cb0, cb1, c, act);`);
+  L.push(`        } else {`);
+  L.push(`          const np = outW - ox > ${NP} ? ${NP} : outW - ox;`);
+  L.push(`          let cm = 0;`);
+  L.push(`          if (dilationW == 1) {`);
+  L.push(`            for (let i = 0; i < ${ncol}; i++) if (<u32>(bx + i) < <u32>inW) cm |= 1 << i;`);
+  L.push(`            ${gs[1].name}(xp, xs4, dhRow, yp, ys4, w, ky0, ky1, cb0, cb1, c, act, cm, np);`);
+  L.push(`          } else {`);
+  L.push(`            for (let j = 0; j < ${NP}; j++) for (let kx = 0; kx < ${K}; kx++) if (<u32>(bx + j * ${S} + kx * dilationW) < <u32>inW) cm |= 1 << (j * ${K} + kx);`);
+  L.push(`            ${gs[3].name}(xp, xs4, dhRow, dwCol, yp, ys4, w, ky0, ky1, cb0, cb1, c, act, cm, np);`);
+  L.push(`          }`);
+  L.push(`        }`);
+  L.push(`      }`);
+  L.push(`    }`);
+  L.push(`  }`);
+  L.push(`}`);
+  L.push('');
+  writeFileSync(new URL(`${name}.ts`, dir), L.join('\n'));
+  return name;
+}
+
+const names = KERNELS.map(([k, s]) => kernel(k, s));
+const index = [
+  '// kernels of this folder are re-exported here',
+  ...names.map((n) => `export * from "./${n}";`),
+  'export * from "./f32-dwconv-kxk-x4";',
+  '',
+];
+writeFileSync(new URL('index.ts', dir), index.join('\n'));
+console.log(`wrote ${names.join(', ')} and index.ts`);
