@@ -1,0 +1,291 @@
+import { describe, expect, it } from 'vitest';
+import { FormatError, ShapeError, UnsupportedOpError } from '../../src/errors.js';
+import { readSepconv, writeSepconv, type Dtype } from '../../src/format/index.js';
+import type { Graph, Node } from '../../src/graph/ir.js';
+import { crc32 } from '../../src/format/crc32.js';
+import {
+  B_VALUES,
+  baseFile,
+  baseHeader,
+  DW_Q,
+  DW_SCALES,
+  DW_ZERO_POINTS,
+  headerOf,
+  sampleGraph,
+  SEPCONV_MAGIC,
+  W_VALUES,
+} from './fixture.js';
+
+const u16 = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffset).getUint16(at, true);
+const u32 = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffset).getUint32(at, true);
+
+/** Everything but the constant data must come back exactly. */
+function expectSameStructure(got: Graph, want: Graph) {
+  expect(got.name).toBe(want.name);
+  expect(got.inputs).toEqual(want.inputs);
+  expect(got.outputs).toEqual(want.outputs);
+  expect(got.nodes).toEqual(want.nodes);
+  expect([...got.constants.keys()]).toEqual([...want.constants.keys()]);
+  for (const [name, c] of want.constants) {
+    expect(got.constants.get(name)!.shape, name).toEqual(c.shape);
+    expect(got.constants.get(name)!.data).toBeInstanceOf(Float32Array);
+    expect(got.constants.get(name)!.data.length, name).toBe(c.data.length);
+  }
+}
+
+describe('readSepconv on a hand-assembled file', () => {
+  it('decodes float32, float16 and int8 blobs to the values written by hand', () => {
+    const g = readSepconv(baseFile());
+    expect(g.name).toBe('base');
+    expect(g.inputs).toEqual([{ name: 'x', shape: [1, 4, 4, 2] }]);
+    expect(g.outputs).toEqual(['y']);
+    expect(g.nodes).toEqual(baseHeader().nodes);
+    expect(Array.from(g.constants.get('w')!.data)).toEqual(W_VALUES.map(Math.fround));
+    const b = Array.from(g.constants.get('b')!.data);
+    expect(b).toEqual(B_VALUES);
+    expect(Object.is(b[5], -0)).toBe(true);
+    const dw = g.constants.get('dw')!;
+    expect(dw.shape).toEqual([3, 3, 6]);
+    // axis 2 (last): channel = index % 6
+    expect(dw.data[0]).toBe((-128 - 0) * 0.5); // q -128, zp 0, scale 0.5
+    expect(dw.data[1]).toBe((-123 + 1) * 0.25); // q -123, zp -1
+    expect(dw.data[2]).toBe((-118 - 3) * 2); // q -118, zp 3
+    expect(dw.data[3]).toBe(-113 + 128); // zp -128, scale 1
+    expect(dw.data[4]).toBe((-108 - 127) * 0.125);
+    expect(dw.data[5]).toBe((-103 - 10) * 3);
+    expect(dw.data[53]).toBe((127 - 10) * 3);
+    for (let i = 0; i < 54; i++) expect(dw.data[i]).toBe((DW_Q[i]! - DW_ZERO_POINTS[i % 6]!) * DW_SCALES[i % 6]!);
+  });
+
+  it('accepts a newer minor version and ignores fields it does not know', () => {
+    const file = baseFile(
+      (h) => {
+        h.producer = 'sepconv 9';
+        h.tensors[0].compression = 'none';
+        h.nodes[0].doc = 'stem';
+        h.inputs[0].layout = 'NHWC';
+      },
+      { minor: 7 },
+    );
+    const g = readSepconv(file);
+    expect(g.nodes[0]).toEqual(baseHeader().nodes[0]);
+    expect(g.inputs).toEqual([{ name: 'x', shape: [1, 4, 4, 2] }]);
+  });
+
+  it('accepts a Uint8Array view at an odd offset into a larger buffer', () => {
+    const file = baseFile();
+    const big = new Uint8Array(file.length + 3);
+    big.set(file, 3);
+    const g = readSepconv(big.subarray(3));
+    expect(Array.from(g.constants.get('w')!.data)).toEqual(W_VALUES.map(Math.fround));
+  });
+});
+
+describe('writeSepconv layout', () => {
+  it('writes magic, version, header length, JSON and 64-byte aligned blobs with CRCs', () => {
+    const g = sampleGraph();
+    const file = writeSepconv(g);
+    expect(Array.from(file.subarray(0, 8))).toEqual(SEPCONV_MAGIC);
+    expect(u16(file, 8)).toBe(1);
+    expect(u16(file, 10)).toBe(0);
+    const len = u32(file, 12);
+    const h = headerOf(file);
+    expect(h.name).toBe('every-op');
+    expect(h.tensors.map((t: { name: string }) => t.name)).toEqual([...g.constants.keys()]);
+    let end = 16 + len;
+    for (const t of h.tensors) {
+      const c = g.constants.get(t.name)!;
+      expect(t.offset % 64).toBe(0);
+      expect(t.offset).toBeGreaterThanOrEqual(end);
+      expect(t.dtype).toBe('float32');
+      expect(t.length).toBe(c.data.length * 4);
+      const blob = file.subarray(t.offset, t.offset + t.length);
+      expect(t.crc32).toBe(crc32(blob));
+      const dv = new DataView(blob.buffer, blob.byteOffset);
+      for (let i = 0; i < c.data.length; i++) expect(dv.getFloat32(i * 4, true)).toBe(c.data[i]);
+      end = t.offset + t.length;
+    }
+    expect(file.length).toBe(end);
+  });
+
+  it('writes 1.0 as the bytes 00 00 80 3f (float32) and 00 3c (float16)', () => {
+    const g: Graph = {
+      name: 'one',
+      inputs: [{ name: 'x', shape: [1, 3] }],
+      outputs: ['y'],
+      nodes: [{ name: 'fc', op: 'FullyConnected', inputs: ['x', 'w'], outputs: ['y'], attrs: { act: 'linear' } }],
+      constants: new Map([['w', { name: 'w', shape: [1, 3], data: new Float32Array([1, 1, 1]) }]]),
+    };
+    for (const [dtype, bytes] of [
+      ['float32', [0, 0, 0x80, 0x3f]],
+      ['float16', [0, 0x3c]],
+    ] as const) {
+      const file = writeSepconv(g, { dtype });
+      const t = headerOf(file).tensors[0];
+      expect(t.dtype).toBe(dtype);
+      expect(Array.from(file.subarray(t.offset, t.offset + bytes.length))).toEqual(bytes);
+    }
+  });
+
+  it('quantizes to int8 per channel as docs/format.md says (hand-computed)', () => {
+    const g: Graph = {
+      name: 'q',
+      inputs: [{ name: 'x', shape: [1, 2] }],
+      outputs: ['y'],
+      nodes: [{ name: 'fc', op: 'FullyConnected', inputs: ['x', 'w'], outputs: ['y'], attrs: { act: 'linear' } }],
+      // channel 0: [0, 1] -> scale 1/255, zp -128; channel 1: [-1, 0.5] -> scale 1.5/255, zp 42
+      constants: new Map([['w', { name: 'w', shape: [2, 2], data: new Float32Array([0, 1, -1, 0.5]) }]]),
+    };
+    const file = writeSepconv(g, { dtype: 'int8' });
+    const t = headerOf(file).tensors[0];
+    expect(t.dtype).toBe('int8');
+    expect(t.length).toBe(4);
+    expect(t.quant).toEqual({ axis: 0, scales: [Math.fround(1 / 255), Math.fround(1.5 / 255)], zeroPoints: [-128, 42] });
+    expect(Array.from(new Int8Array(file.slice(t.offset, t.offset + 4).buffer))).toEqual([-128, 127, -128, 127]);
+    const w = readSepconv(file).constants.get('w')!.data;
+    expect(w[0]).toBe(0);
+    expect(w[2]).toBeCloseTo(-1, 6);
+    expect(Math.abs(w[1]! - 1)).toBeLessThan(1e-6);
+    expect(Math.abs(w[3]! - 0.5)).toBeLessThan(1e-6);
+  });
+});
+
+/** Per channel along `axis`: max |got - want| / step, step = (max(0, max) - min(0, min)) / 255. */
+function int8Error(want: Float32Array, got: Float32Array, shape: number[], axis: number): number {
+  const channels = shape[axis]!;
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const lo = new Array(channels).fill(0);
+  const hi = new Array(channels).fill(0);
+  want.forEach((x, i) => {
+    const c = Math.floor(i / inner) % channels;
+    lo[c] = Math.min(lo[c], x);
+    hi[c] = Math.max(hi[c], x);
+  });
+  let worst = 0;
+  want.forEach((x, i) => {
+    const c = Math.floor(i / inner) % channels;
+    const step = (hi[c] - lo[c]) / 255;
+    worst = Math.max(worst, Math.abs(got[i]! - x) / step);
+  });
+  return worst;
+}
+
+describe('round trip through writeSepconv -> readSepconv', () => {
+  const g = sampleGraph();
+  const is1d = (name: string) => g.constants.get(name)!.shape.length < 2;
+
+  it('covers every op of the IR', () => {
+    const ops = new Set(g.nodes.map((n: Node) => n.op));
+    expect([...ops].sort()).toEqual(
+      [
+        'Conv2D', 'DepthwiseConv2D', 'ConvTranspose2D', 'BatchNorm', 'Activation', 'Add', 'Mul', 'Concat', 'ChannelShuffle',
+        'Split', 'MaxPool', 'AvgPool', 'GlobalAvgPool', 'Flatten', 'FullyConnected', 'Softmax', 'Resize', 'CReLU', 'Pad',
+      ].sort(),
+    );
+  });
+
+  it('float32 is exact', () => {
+    const r = readSepconv(writeSepconv(g, { dtype: 'float32' }));
+    expectSameStructure(r, g);
+    for (const [name, c] of g.constants) expect(r.constants.get(name)!.data, name).toEqual(c.data);
+  });
+
+  it('float16 is within half-precision rounding (rank-1 tensors stay float32)', () => {
+    const file = writeSepconv(g, { dtype: 'float16' });
+    for (const t of headerOf(file).tensors) expect(t.dtype, t.name).toBe(is1d(t.name) ? 'float32' : 'float16');
+    const r = readSepconv(file);
+    expectSameStructure(r, g);
+    for (const [name, c] of g.constants) {
+      const got = r.constants.get(name)!.data;
+      if (is1d(name)) {
+        expect(got, name).toEqual(c.data);
+        continue;
+      }
+      let changed = 0;
+      c.data.forEach((x, i) => {
+        const err = Math.abs(got[i]! - x);
+        expect(err, `${name}[${i}]`).toBeLessThanOrEqual(Math.abs(x) * 2 ** -11 + 2 ** -25);
+        if (err > 0) changed++;
+      });
+      expect(changed, `${name} was really stored as float16`).toBeGreaterThan(0);
+    }
+  });
+
+  it('float16 is exact for values representable in half precision', () => {
+    const h = sampleGraph();
+    for (const c of h.constants.values()) c.data.forEach((x, i) => (c.data[i] = Math.round(x * 64) / 64));
+    const r = readSepconv(writeSepconv(h, { dtype: 'float16' }));
+    for (const [name, c] of h.constants) expect(r.constants.get(name)!.data, name).toEqual(c.data);
+  });
+
+  it('int8 is within one quantization step per channel; depthwise weights use the last axis', () => {
+    const file = writeSepconv(g, { dtype: 'int8' });
+    const header = headerOf(file);
+    for (const t of header.tensors) {
+      expect(t.dtype, t.name).toBe(is1d(t.name) ? 'float32' : 'int8');
+      if (t.dtype === 'int8') {
+        const axis = t.name === 'dw1.w' ? 2 : 0;
+        expect(t.quant.axis, t.name).toBe(axis);
+        expect(t.quant.scales.length).toBe(t.shape[axis]);
+        expect(t.quant.zeroPoints.length).toBe(t.shape[axis]);
+        expect(t.length).toBe(t.shape.reduce((a: number, b: number) => a * b, 1));
+      }
+    }
+    const r = readSepconv(file);
+    expectSameStructure(r, g);
+    for (const [name, c] of g.constants) {
+      const got = r.constants.get(name)!.data;
+      if (is1d(name)) {
+        expect(got, name).toEqual(c.data);
+        continue;
+      }
+      const axis = name === 'dw1.w' ? 2 : 0;
+      const err = int8Error(c.data, got, c.shape, axis);
+      expect(err, name).toBeLessThanOrEqual(1);
+      expect(err, `${name} was really quantized`).toBeGreaterThan(0);
+      // at most 256 distinct values per channel
+      const inner = c.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+      const perChannel = new Map<number, Set<number>>();
+      got.forEach((v, i) => {
+        const ch = Math.floor(i / inner) % c.shape[axis]!;
+        if (!perChannel.has(ch)) perChannel.set(ch, new Set());
+        perChannel.get(ch)!.add(v);
+      });
+      for (const s of perChannel.values()) expect(s.size).toBeLessThanOrEqual(256);
+    }
+  });
+
+  it('perTensor overrides the default dtype', () => {
+    const pick = (name: string): Dtype | undefined => (name === 'w1' ? 'float32' : name === 'b1' ? 'float16' : undefined);
+    const file = writeSepconv(g, { dtype: 'int8', perTensor: pick });
+    const dtypes = Object.fromEntries(headerOf(file).tensors.map((t: { name: string; dtype: string }) => [t.name, t.dtype]));
+    expect(dtypes).toMatchObject({ w1: 'float32', b1: 'float16', w2: 'int8', 'dw1.w': 'int8', b2: 'float32' });
+    const r = readSepconv(file);
+    expect(r.constants.get('w1')!.data).toEqual(g.constants.get('w1')!.data);
+  });
+});
+
+describe('writeSepconv rejects graphs it cannot write', () => {
+  it('constant data that does not match its shape (ShapeError)', () => {
+    const g = sampleGraph();
+    g.constants.get('w2')!.shape = [8, 1, 1, 5];
+    expect(() => writeSepconv(g)).toThrow(ShapeError);
+    expect(() => writeSepconv(g)).toThrow(/constant 'w2': has 32 values but shape \[8, 1, 1, 5\] needs 40/);
+  });
+
+  it('a node that breaks the op schema (FormatError) or an unknown op (UnsupportedOpError)', () => {
+    const g = sampleGraph();
+    (g.nodes[1]!.attrs as { strides: number[] }).strides = [0, 2];
+    expect(() => writeSepconv(g)).toThrow(FormatError);
+    expect(() => writeSepconv(g)).toThrow(/node 'conv1' \(Conv2D\): attribute 'strides' = \[0,2\]/);
+    const h = sampleGraph();
+    (h.nodes[0] as { op: string }).op = 'Gelu';
+    expect(() => writeSepconv(h)).toThrow(UnsupportedOpError);
+  });
+
+  it('non-finite values as int8', () => {
+    const g = sampleGraph();
+    g.constants.get('w4')!.data[3] = NaN;
+    expect(() => writeSepconv(g, { dtype: 'int8' })).toThrow(/constant 'w4': value NaN at index 3 cannot be quantized/);
+  });
+});
