@@ -106,7 +106,7 @@ export function baseHeader(): Json {
         offset: OFFSETS.dw,
         length: 54,
         crc32: crc32(blobs.dw),
-        quant: { axis: 2, scales: DW_SCALES, zeroPoints: DW_ZERO_POINTS },
+        quant: { axis: 2, scales: [...DW_SCALES], zeroPoints: [...DW_ZERO_POINTS] },
       },
     ],
   };
