@@ -8,75 +8,81 @@ import { ceilDiv, convPx1x8, convTile4x8, floorDiv, imax, imin, store8 } from ".
  */
 export function stemTile4x8(
   x: usize, pixStep: usize, rowStep: usize, colStep: usize, kyN: i32,
-  w: usize, y: usize, yPixStep: usize, nc: i32, bias: usize, act: i32,
+  w: usize, y: usize, yPixStep: usize, nc: i32, bias: usize, act: i32, nTiles: i32,
 ): void {
-  let a0 = v128.load(bias);
-  let b0 = v128.load(bias, 16);
-  let a1 = a0, b1 = b0, a2 = a0, b2 = b0, a3 = a0, b3 = b0;
-  let xr = x;
-  let wr = w;
-  for (let ky = 0; ky < kyN; ky++) {
-    let x0 = xr;
-    let wp = wr;
-    for (let kx = 0; kx < 3; kx++) {
-      const x1 = x0 + pixStep;
-      const x2 = x1 + pixStep;
-      const x3 = x2 + pixStep;
-      // ci = 0
-      let w0 = v128.load(wp);
-      let w1 = v128.load(wp, 16);
-      let v = v128.load32_splat(x0);
-      a0 = fmadd(v, w0, a0);
-      b0 = fmadd(v, w1, b0);
-      v = v128.load32_splat(x1);
-      a1 = fmadd(v, w0, a1);
-      b1 = fmadd(v, w1, b1);
-      v = v128.load32_splat(x2);
-      a2 = fmadd(v, w0, a2);
-      b2 = fmadd(v, w1, b2);
-      v = v128.load32_splat(x3);
-      a3 = fmadd(v, w0, a3);
-      b3 = fmadd(v, w1, b3);
-      // ci = 1
-      w0 = v128.load(wp, 32);
-      w1 = v128.load(wp, 48);
-      v = v128.load32_splat(x0, 4);
-      a0 = fmadd(v, w0, a0);
-      b0 = fmadd(v, w1, b0);
-      v = v128.load32_splat(x1, 4);
-      a1 = fmadd(v, w0, a1);
-      b1 = fmadd(v, w1, b1);
-      v = v128.load32_splat(x2, 4);
-      a2 = fmadd(v, w0, a2);
-      b2 = fmadd(v, w1, b2);
-      v = v128.load32_splat(x3, 4);
-      a3 = fmadd(v, w0, a3);
-      b3 = fmadd(v, w1, b3);
-      // ci = 2
-      w0 = v128.load(wp, 64);
-      w1 = v128.load(wp, 80);
-      v = v128.load32_splat(x0, 8);
-      a0 = fmadd(v, w0, a0);
-      b0 = fmadd(v, w1, b0);
-      v = v128.load32_splat(x1, 8);
-      a1 = fmadd(v, w0, a1);
-      b1 = fmadd(v, w1, b1);
-      v = v128.load32_splat(x2, 8);
-      a2 = fmadd(v, w0, a2);
-      b2 = fmadd(v, w1, b2);
-      v = v128.load32_splat(x3, 8);
-      a3 = fmadd(v, w0, a3);
-      b3 = fmadd(v, w1, b3);
-      x0 += colStep;
-      wp += 96;
+  const xTile = pixStep << 2;
+  const yTile = yPixStep << 2;
+  for (let t = 0; t < nTiles; t++) {
+    let a0 = v128.load(bias);
+    let b0 = v128.load(bias, 16);
+    let a1 = a0, b1 = b0, a2 = a0, b2 = b0, a3 = a0, b3 = b0;
+    let xr = x;
+    let wr = w;
+    for (let ky = 0; ky < kyN; ky++) {
+      let x0 = xr;
+      let wp = wr;
+      for (let kx = 0; kx < 3; kx++) {
+        const x1 = x0 + pixStep;
+        const x2 = x1 + pixStep;
+        const x3 = x2 + pixStep;
+        // ci = 0
+        let w0 = v128.load(wp);
+        let w1 = v128.load(wp, 16);
+        let v = v128.load32_splat(x0);
+        a0 = fmadd(v, w0, a0);
+        b0 = fmadd(v, w1, b0);
+        v = v128.load32_splat(x1);
+        a1 = fmadd(v, w0, a1);
+        b1 = fmadd(v, w1, b1);
+        v = v128.load32_splat(x2);
+        a2 = fmadd(v, w0, a2);
+        b2 = fmadd(v, w1, b2);
+        v = v128.load32_splat(x3);
+        a3 = fmadd(v, w0, a3);
+        b3 = fmadd(v, w1, b3);
+        // ci = 1
+        w0 = v128.load(wp, 32);
+        w1 = v128.load(wp, 48);
+        v = v128.load32_splat(x0, 4);
+        a0 = fmadd(v, w0, a0);
+        b0 = fmadd(v, w1, b0);
+        v = v128.load32_splat(x1, 4);
+        a1 = fmadd(v, w0, a1);
+        b1 = fmadd(v, w1, b1);
+        v = v128.load32_splat(x2, 4);
+        a2 = fmadd(v, w0, a2);
+        b2 = fmadd(v, w1, b2);
+        v = v128.load32_splat(x3, 4);
+        a3 = fmadd(v, w0, a3);
+        b3 = fmadd(v, w1, b3);
+        // ci = 2
+        w0 = v128.load(wp, 64);
+        w1 = v128.load(wp, 80);
+        v = v128.load32_splat(x0, 8);
+        a0 = fmadd(v, w0, a0);
+        b0 = fmadd(v, w1, b0);
+        v = v128.load32_splat(x1, 8);
+        a1 = fmadd(v, w0, a1);
+        b1 = fmadd(v, w1, b1);
+        v = v128.load32_splat(x2, 8);
+        a2 = fmadd(v, w0, a2);
+        b2 = fmadd(v, w1, b2);
+        v = v128.load32_splat(x3, 8);
+        a3 = fmadd(v, w0, a3);
+        b3 = fmadd(v, w1, b3);
+        x0 += colStep;
+        wp += 96;
+      }
+      xr += rowStep;
+      wr += 288;
     }
-    xr += rowStep;
-    wr += 288;
+    store8(y, a0, b0, nc, act);
+    store8(y + yPixStep, a1, b1, nc, act);
+    store8(y + (yPixStep << 1), a2, b2, nc, act);
+    store8(y + (yPixStep << 1) + yPixStep, a3, b3, nc, act);
+    x += xTile;
+    y += yTile;
   }
-  store8(y, a0, b0, nc, act);
-  store8(y + yPixStep, a1, b1, nc, act);
-  store8(y + (yPixStep << 1), a2, b2, nc, act);
-  store8(y + (yPixStep << 1) + yPixStep, a3, b3, nc, act);
 }
 
 /**
@@ -119,16 +125,15 @@ export function stemTile4x8(
     const yRow = y + <usize>(oy * outW) * ys4;
     const wRow0 = <usize>kyLo * wRowStep + 32;
     for (let ox = 0; ox < outW; ) {
-      let tile = false;
-      let oxT = ox;
-      if (ox >= oxLo && nInner >= 4) {
-        if (ox + 4 <= oxHi) tile = true;
-        else if (ox < oxHi) { tile = true; oxT = oxHi - 4; }
+      let nT = 0;
+      if (ox >= oxLo && ox < oxHi && nInner >= 4) {
+        nT = (oxHi - ox) >> 2;
+        if (nT == 0) { nT = 1; ox = oxHi - 4; } // last partial tile overlaps the previous one
       }
-      if (tile) {
-        const ix0 = oxT * strideW - padLeft;
+      if (nT > 0) {
+        const ix0 = ox * strideW - padLeft;
         const xp = xRow + <usize>ix0 * xs4;
-        const yp = yRow + <usize>oxT * ys4;
+        const yp = yRow + <usize>ox * ys4;
         for (let g = 0; g < groups; g++) {
           const xg = xp + (<usize>(g * cinG) << 2);
           for (let b = 0; b < nBlocks; b++) {
@@ -136,14 +141,14 @@ export function stemTile4x8(
             const yb = yp + (<usize>(g * coutG + b * 8) << 2);
             const nc = imin(8, coutG - b * 8);
             if (stem) {
-              stemTile4x8(xg, pixStep, rowStep, colStep, kyN, blk + wRow0, yb, ys4, nc, blk, act);
+              stemTile4x8(xg, pixStep, rowStep, colStep, kyN, blk + wRow0, yb, ys4, nc, blk, act, nT);
             } else {
               convTile4x8(xg, pixStep, <isize>rowStep, <isize>colStep, kyN, kw, cinG,
-                blk + wRow0, wRowStep, tapBytes, yb, ys4, nc, blk, act);
+                blk + wRow0, wRowStep, tapBytes, yb, ys4, nc, blk, act, nT);
             }
           }
         }
-        ox = oxT + 4;
+        ox += nT << 2;
       } else {
         const ix0 = ox * strideW - padLeft;
         const kxLo = ix0 >= 0 ? 0 : ceilDiv(-ix0, dilW);

@@ -51,52 +51,61 @@ import { applyAct, fmadd, storeLanes } from "../common/simd";
  * 4 output pixels x 8 output channels. Pixel p reads input at x + p*pixStep (+ tap offsets);
  * taps: kyN rows (input step rowStep, weight step wRowStep) x kxN columns (colStep, wColStep)
  * x cin channels (4 bytes input, 32 bytes weights). Output pixel p at y + p*yPixStep.
+ * Runs nTiles such tiles, the next one 4 pixels further (x + 4*pixStep, y + 4*yPixStep):
+ * one call per row segment keeps call and setup overhead out of the pixel loop.
  */
 export function convTile4x8(
   x: usize, pixStep: usize, rowStep: isize, colStep: isize, kyN: i32, kxN: i32, cin: i32,
   w: usize, wRowStep: usize, wColStep: usize, y: usize, yPixStep: usize, nc: i32, bias: usize, act: i32,
+  nTiles: i32,
 ): void {
-  let a0 = v128.load(bias);
-  let b0 = v128.load(bias, 16);
-  let a1 = a0, b1 = b0, a2 = a0, b2 = b0, a3 = a0, b3 = b0;
-  const p2 = pixStep << 1;
-  const p3 = p2 + pixStep;
-  let xr = x;
-  let wr = w;
-  for (let ky = 0; ky < kyN; ky++) {
-    let xc = xr;
-    let wc = wr;
-    for (let kx = 0; kx < kxN; kx++) {
-      let xp = xc;
-      let wp = wc;
-      for (let c = 0; c < cin; c++) {
-        const w0 = v128.load(wp);
-        const w1 = v128.load(wp, 16);
-        let v = v128.load32_splat(xp);
-        a0 = fmadd(v, w0, a0);
-        b0 = fmadd(v, w1, b0);
-        v = v128.load32_splat(xp + pixStep);
-        a1 = fmadd(v, w0, a1);
-        b1 = fmadd(v, w1, b1);
-        v = v128.load32_splat(xp + p2);
-        a2 = fmadd(v, w0, a2);
-        b2 = fmadd(v, w1, b2);
-        v = v128.load32_splat(xp + p3);
-        a3 = fmadd(v, w0, a3);
-        b3 = fmadd(v, w1, b3);
-        xp += 4;
-        wp += 32;
+  const xTile = pixStep << 2;
+  const yTile = yPixStep << 2;
+  for (let t = 0; t < nTiles; t++) {
+    let a0 = v128.load(bias);
+    let b0 = v128.load(bias, 16);
+    let a1 = a0, b1 = b0, a2 = a0, b2 = b0, a3 = a0, b3 = b0;
+    const p2 = pixStep << 1;
+    const p3 = p2 + pixStep;
+    let xr = x;
+    let wr = w;
+    for (let ky = 0; ky < kyN; ky++) {
+      let xc = xr;
+      let wc = wr;
+      for (let kx = 0; kx < kxN; kx++) {
+        let xp = xc;
+        let wp = wc;
+        for (let c = 0; c < cin; c++) {
+          const w0 = v128.load(wp);
+          const w1 = v128.load(wp, 16);
+          let v = v128.load32_splat(xp);
+          a0 = fmadd(v, w0, a0);
+          b0 = fmadd(v, w1, b0);
+          v = v128.load32_splat(xp + pixStep);
+          a1 = fmadd(v, w0, a1);
+          b1 = fmadd(v, w1, b1);
+          v = v128.load32_splat(xp + p2);
+          a2 = fmadd(v, w0, a2);
+          b2 = fmadd(v, w1, b2);
+          v = v128.load32_splat(xp + p3);
+          a3 = fmadd(v, w0, a3);
+          b3 = fmadd(v, w1, b3);
+          xp += 4;
+          wp += 32;
+        }
+        xc += <usize>colStep;
+        wc += wColStep;
       }
-      xc += <usize>colStep;
-      wc += wColStep;
+      xr += <usize>rowStep;
+      wr += wRowStep;
     }
-    xr += <usize>rowStep;
-    wr += wRowStep;
+    store8(y, a0, b0, nc, act);
+    store8(y + yPixStep, a1, b1, nc, act);
+    store8(y + (yPixStep << 1), a2, b2, nc, act);
+    store8(y + (yPixStep << 1) + yPixStep, a3, b3, nc, act);
+    x += xTile;
+    y += yTile;
   }
-  store8(y, a0, b0, nc, act);
-  store8(y + yPixStep, a1, b1, nc, act);
-  store8(y + (yPixStep << 1), a2, b2, nc, act);
-  store8(y + (yPixStep << 1) + yPixStep, a3, b3, nc, act);
 }
 
 /** 1 output pixel x 8 output channels; same tap walk as convTile4x8 (two accumulator sets). */

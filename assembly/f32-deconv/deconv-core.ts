@@ -48,24 +48,23 @@ import { ceilDiv, convPx1x8, convTile4x8, imax, imin } from "../f32-conv/conv-mi
       const jHi = imax(jLo, imin(cnt, inW - ix00));
       const nInner = jHi - jLo;
       for (let j = 0; j < cnt; ) {
-        let tile = false;
-        let jT = j;
-        if (j >= jLo && nInner >= 4) {
-          if (j + 4 <= jHi) tile = true;
-          else if (j < jHi) { tile = true; jT = jHi - 4; }
+        let nT = 0;
+        if (j >= jLo && j < jHi && nInner >= 4) {
+          nT = (jHi - j) >> 2;
+          if (nT == 0) { nT = 1; j = jHi - 4; } // last partial tile overlaps the previous one
         }
-        const ixTop = ix00 + jT;
-        const ox = ox0 + jT * strideW;
+        const ixTop = ix00 + j;
+        const ox = ox0 + j * strideW;
         const yp = yRow + <usize>ox * ys4;
-        if (tile) {
+        if (nT > 0) {
           const xp = xRow + <usize>ixTop * xs4;
           const wOff = wRow0 + <usize>rx * tapBytes;
           for (let b = 0; b < nBlocks; b++) {
             const blk = w + <usize>b * blockBytes;
             convTile4x8(xp, xs4, rowStep, colStep, kyN, nTx, cin, blk + wOff, wRowStep, wColStep,
-              yp + (<usize>b << 5), yPixStep, imin(8, cout - b * 8), blk, act);
+              yp + (<usize>b << 5), yPixStep, imin(8, cout - b * 8), blk, act, nT);
           }
-          j = jT + 4;
+          j += nT << 2;
         } else {
           const nLo = imax(0, ixTop - (inW - 1));
           const kxN = imax(0, imin(nTx, ixTop + 1) - nLo);
