@@ -192,7 +192,11 @@ export function validateNode(node: NodeLike, where: string): asserts node is Nod
       throw new FormatError(`${at}: missing attribute '${key}' (${checkAttr(check, undefined)}); ${REEXPORT_HINT}.`);
     }
     const bad = checkAttr(check, a[key]);
-    if (bad !== undefined) throw new FormatError(`${at}: attribute '${key}' = ${show(a[key])}, must be ${bad}; ${REEXPORT_HINT}.`);
+    if (bad !== undefined) {
+      // an unknown enum value may be an activation / mode added by a newer version
+      const hint = check.kind === 'enum' ? NEWER_HINT : REEXPORT_HINT;
+      throw new FormatError(`${at}: attribute '${key}' = ${show(a[key])}, must be ${bad}; ${hint}.`);
+    }
   }
 
   const outCount = schema.outputs === 'split' ? (a.sizes as number[]).length : schema.outputs;

@@ -92,7 +92,35 @@ export function writeSepconv(graph: Graph, options: WriteOptions = {}): Uint8Arr
   if (!DTYPES.includes(defaultDtype)) {
     throw new FormatError(`${where}: unknown dtype option '${String(defaultDtype)}'; use one of ${DTYPES.join(', ')}.`);
   }
-  for (const node of graph.nodes) validateNode(node, where);
+  // the same reference rules the reader applies, so a written file always reads back
+  const defined = new Set<string>([...graph.constants.keys()]);
+  for (const input of graph.inputs) {
+    if (defined.has(input.name)) throw new FormatError(`${where}: graph input '${input.name}' has the name of another input or a constant.`);
+    defined.add(input.name);
+  }
+  const nodeNames = new Set<string>();
+  for (const node of graph.nodes) {
+    validateNode(node, where);
+    if (nodeNames.has(node.name)) throw new FormatError(`${where}: two nodes are named '${node.name}'; node names must be unique.`);
+    nodeNames.add(node.name);
+    for (const input of node.inputs) {
+      if (!defined.has(input)) {
+        throw new FormatError(
+          `${where}: node '${node.name}' reads '${input}', which is not a graph input, a constant or an output of an earlier node.`,
+        );
+      }
+    }
+    for (const out of node.outputs) {
+      if (defined.has(out)) throw new FormatError(`${where}: node '${node.name}' output '${out}' is already defined.`);
+      defined.add(out);
+    }
+  }
+  for (const out of graph.outputs) {
+    if (!defined.has(out)) throw new FormatError(`${where}: graph output '${out}' is not produced by any node, nor an input or a constant.`);
+  }
+  if (graph.inputs.length === 0 || graph.outputs.length === 0) {
+    throw new FormatError(`${where}: a graph needs at least one input and one output.`);
+  }
 
   // Depthwise weights [kh][kw][c] are quantized along their last axis, everything else along axis 0.
   const depthwiseWeights = new Set(graph.nodes.filter((n) => n.op === 'DepthwiseConv2D').map((n) => n.inputs[1]));

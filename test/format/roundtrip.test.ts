@@ -283,6 +283,15 @@ describe('writeSepconv rejects graphs it cannot write', () => {
     expect(() => writeSepconv(h)).toThrow(UnsupportedOpError);
   });
 
+  it('dangling references', () => {
+    const g = sampleGraph();
+    g.outputs.push('nowhere');
+    expect(() => writeSepconv(g)).toThrow(/graph output 'nowhere' is not produced by any node/);
+    const h = sampleGraph();
+    h.nodes[2]!.inputs[0] = 'c9';
+    expect(() => writeSepconv(h)).toThrow(/node 'dw1' reads 'c9', which is not a graph input/);
+  });
+
   it('non-finite values as int8', () => {
     const g = sampleGraph();
     g.constants.get('w4')!.data[3] = NaN;
