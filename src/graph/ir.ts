@@ -16,7 +16,7 @@ export interface ConvAttrs {
   act: ActName;
 }
 
-/** Every op and its attributes. Inputs are listed per op in OP_INPUTS. */
+/** Every op and its attributes. Input/output counts per op: OP_SCHEMA in src/format/schema.ts. */
 export interface OpAttrs {
   /** inputs: x, weight [cout][kh][kw][cin/groups], bias? */
   Conv2D: ConvAttrs;

@@ -24,7 +24,6 @@ describe('kernel loader', () => {
       'console.log(JSON.stringify({ f: detectFeatures(), v: k.variant, err }));';
     const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       encoding: 'utf8',
-      execArgv: [],
       env: { ...process.env, NODE_OPTIONS: '' },
     });
     const r = JSON.parse(out.trim().split('\n').pop()!);
