@@ -1,5 +1,5 @@
 import { fmadd, storeLanes } from "../common/simd";
-import { srcCoord } from "./coords";
+import { coordRatio, srcCoord } from "./coords";
 
 /**
  * f32-resize-bilinear-x4: NHWC bilinear resize of one image, inH x inW x c -> outH x outW x c,
@@ -15,8 +15,10 @@ export function f32_resize_bilinear_x4(
 ): void {
   const xRow = <usize>(inW * xStride) << 2;
   const xPix = <usize>xStride << 2;
+  const ry = coordRatio(inH, outH, mode);
+  const rx = coordRatio(inW, outW, mode);
   for (let oy = 0; oy < outH; oy++) {
-    const sy = srcCoord(oy, inH, outH, mode);
+    const sy = srcCoord(oy, ry, mode);
     let y0 = <i32>Math.floor(sy);
     if (y0 < 0) y0 = 0;
     if (y0 > inH - 1) y0 = inH - 1;
@@ -28,7 +30,7 @@ export function f32_resize_bilinear_x4(
     const bot = x + <usize>y1 * xRow;
     const yr = y + (<usize>(oy * outW * yStride) << 2);
     for (let ox = 0; ox < outW; ox++) {
-      const sx = srcCoord(ox, inW, outW, mode);
+      const sx = srcCoord(ox, rx, mode);
       let x0 = <i32>Math.floor(sx);
       if (x0 < 0) x0 = 0;
       if (x0 > inW - 1) x0 = inW - 1;

@@ -1,5 +1,5 @@
 import { storeLanes } from "../common/simd";
-import { nearestIndex } from "./coords";
+import { coordRatio, nearestIndex } from "./coords";
 
 /**
  * f32-resize-nearest-x4: NHWC nearest-neighbour resize of one image, inH x inW x c -> outH x outW x c.
@@ -19,11 +19,13 @@ export function f32_resize_nearest_x4(
   const rounding = mode >> 2;
   const xRow = <usize>(inW * xStride) << 2;
   const xPix = <usize>xStride << 2;
+  const ry = coordRatio(inH, outH, coord);
+  const rx = coordRatio(inW, outW, coord);
   for (let oy = 0; oy < outH; oy++) {
-    const src = x + <usize>nearestIndex(oy, inH, outH, coord, rounding) * xRow;
+    const src = x + <usize>nearestIndex(oy, inH, ry, coord, rounding) * xRow;
     const yr = y + (<usize>(oy * outW * yStride) << 2);
     for (let ox = 0; ox < outW; ox++) {
-      const xp = src + <usize>nearestIndex(ox, inW, outW, coord, rounding) * xPix;
+      const xp = src + <usize>nearestIndex(ox, inW, rx, coord, rounding) * xPix;
       const yp = yr + (<usize>(ox * yStride) << 2);
       let j = 0;
       for (; j + 8 <= c; j += 8) {

@@ -19,15 +19,56 @@ import { expx4, storeLanes } from "../common/simd";
   return f32x4.extract_lane(v, 0);
 }
 
+/** Column c of four rows as one vector (lane i = row i). */
+// @ts-ignore: decorator
+@inline function col4(r0: usize, r1: usize, r2: usize, r3: usize, o: usize): v128 {
+  let v = f32x4.splat(load<f32>(r0 + o));
+  v = f32x4.replace_lane(v, 1, load<f32>(r1 + o));
+  v = f32x4.replace_lane(v, 2, load<f32>(r2 + o));
+  return f32x4.replace_lane(v, 3, load<f32>(r3 + o));
+}
+
+/** Rows with fewer than SMALL_COLS floats are done four rows at a time, one row per lane. */
+const SMALL_COLS: i32 = 8;
+
 /**
  * f32-softmax-x8: y[r][:] = softmax(x[r][:]) over the cols floats of each of `rows` rows
  * (strides in floats), numerically stable: e = exp(x - max(x)), y = e / sum(e), exp by expx4.
- * In place is allowed (x == y with equal strides).
+ * Rows shorter than 8 floats (e.g. 2-class segmentation logits) go four rows per vector, one row
+ * per lane, recomputing exp instead of re-reading y. In place is allowed (x == y, equal strides).
  */
 export function f32_softmax_x8(rows: i32, cols: i32, x: usize, xStride: i32, y: usize, yStride: i32): void {
   const ninf = f32x4.splat(-Infinity);
   const zero = f32x4.splat(0);
-  for (let r = 0; r < rows; r++) {
+  let r = 0;
+  if (cols < SMALL_COLS) {
+    const xs4 = <usize>xStride << 2;
+    const ys4 = <usize>yStride << 2;
+    for (; r + 4 <= rows; r += 4) {
+      const x0 = x + (<usize>(r * xStride) << 2);
+      const x1 = x0 + xs4;
+      const x2 = x1 + xs4;
+      const x3 = x2 + xs4;
+      let m = col4(x0, x1, x2, x3, 0);
+      for (let c = 1; c < cols; c++) m = f32x4.max(m, col4(x0, x1, x2, x3, <usize>c << 2));
+      let s = zero;
+      for (let c = 0; c < cols; c++) s = f32x4.add(s, expx4(f32x4.sub(col4(x0, x1, x2, x3, <usize>c << 2), m)));
+      const inv = f32x4.div(f32x4.splat(1.0), s);
+      const y0 = y + (<usize>(r * yStride) << 2);
+      const y1 = y0 + ys4;
+      const y2 = y1 + ys4;
+      const y3 = y2 + ys4;
+      for (let c = 0; c < cols; c++) {
+        const o = <usize>c << 2;
+        const e = f32x4.mul(expx4(f32x4.sub(col4(x0, x1, x2, x3, o), m)), inv);
+        v128.store32_lane(y0 + o, e, 0);
+        v128.store32_lane(y1 + o, e, 1);
+        v128.store32_lane(y2 + o, e, 2);
+        v128.store32_lane(y3 + o, e, 3);
+      }
+    }
+  }
+  for (; r < rows; r++) {
     const xr = x + (<usize>(r * xStride) << 2);
     const yr = y + (<usize>(r * yStride) << 2);
     // pass 1: row max
