@@ -1,86 +1,52 @@
 // The row/pixel walk shared by f32-conv-kxk-4x8 and f32-conv-3x3s2-c3 (not a wasm export).
-import { applyAct, fmadd } from "../common/simd";
+import { fmadd } from "../common/simd";
 import { ceilDiv, convPx1x8, convTile4x8, floorDiv, imax, imin, store8 } from "./conv-micro";
 
 /**
- * Stem microkernel: 4 output pixels x 8 channels of a 3x3 conv over 3 input channels,
- * dilation 1; kx and ci unrolled. Taps kyN rows starting at x / w (kx 0..2 all valid).
+ * Stem microkernel: 4 output pixels x 8 channels of a 3x3 stride-2 conv over 3 contiguous
+ * input channels (pixel stride 3 floats), dilation 1. The 9 taps of one kernel row are 9
+ * consecutive floats, and the 4 pixels sit 6 floats apart, so one pointer with immediate
+ * offsets 0/24/48/72 addresses everything and a single 9-step loop covers a kernel row.
+ * Taps: kyN rows starting at x / w (kx 0..2 all valid), next row rowStep bytes further.
  */
 export function stemTile4x8(
-  x: usize, pixStep: usize, rowStep: usize, colStep: usize, kyN: i32,
-  w: usize, y: usize, yPixStep: usize, nc: i32, bias: usize, act: i32, nTiles: i32,
+  x: usize, rowStep: usize, kyN: i32, w: usize, y: usize, yPixStep: usize, nc: i32, bias: usize, act: i32,
+  nTiles: i32,
 ): void {
-  const xTile = pixStep << 2;
   const yTile = yPixStep << 2;
   for (let t = 0; t < nTiles; t++) {
     let a0 = v128.load(bias);
     let b0 = v128.load(bias, 16);
     let a1 = a0, b1 = b0, a2 = a0, b2 = b0, a3 = a0, b3 = b0;
     let xr = x;
-    let wr = w;
+    let wp = w;
     for (let ky = 0; ky < kyN; ky++) {
-      let x0 = xr;
-      let wp = wr;
-      for (let kx = 0; kx < 3; kx++) {
-        const x1 = x0 + pixStep;
-        const x2 = x1 + pixStep;
-        const x3 = x2 + pixStep;
-        // ci = 0
-        let w0 = v128.load(wp);
-        let w1 = v128.load(wp, 16);
-        let v = v128.load32_splat(x0);
+      let xp = xr;
+      for (let tap = 0; tap < 9; tap++) {
+        const w0 = v128.load(wp);
+        const w1 = v128.load(wp, 16);
+        let v = v128.load32_splat(xp);
         a0 = fmadd(v, w0, a0);
         b0 = fmadd(v, w1, b0);
-        v = v128.load32_splat(x1);
+        v = v128.load32_splat(xp, 24);
         a1 = fmadd(v, w0, a1);
         b1 = fmadd(v, w1, b1);
-        v = v128.load32_splat(x2);
+        v = v128.load32_splat(xp, 48);
         a2 = fmadd(v, w0, a2);
         b2 = fmadd(v, w1, b2);
-        v = v128.load32_splat(x3);
+        v = v128.load32_splat(xp, 72);
         a3 = fmadd(v, w0, a3);
         b3 = fmadd(v, w1, b3);
-        // ci = 1
-        w0 = v128.load(wp, 32);
-        w1 = v128.load(wp, 48);
-        v = v128.load32_splat(x0, 4);
-        a0 = fmadd(v, w0, a0);
-        b0 = fmadd(v, w1, b0);
-        v = v128.load32_splat(x1, 4);
-        a1 = fmadd(v, w0, a1);
-        b1 = fmadd(v, w1, b1);
-        v = v128.load32_splat(x2, 4);
-        a2 = fmadd(v, w0, a2);
-        b2 = fmadd(v, w1, b2);
-        v = v128.load32_splat(x3, 4);
-        a3 = fmadd(v, w0, a3);
-        b3 = fmadd(v, w1, b3);
-        // ci = 2
-        w0 = v128.load(wp, 64);
-        w1 = v128.load(wp, 80);
-        v = v128.load32_splat(x0, 8);
-        a0 = fmadd(v, w0, a0);
-        b0 = fmadd(v, w1, b0);
-        v = v128.load32_splat(x1, 8);
-        a1 = fmadd(v, w0, a1);
-        b1 = fmadd(v, w1, b1);
-        v = v128.load32_splat(x2, 8);
-        a2 = fmadd(v, w0, a2);
-        b2 = fmadd(v, w1, b2);
-        v = v128.load32_splat(x3, 8);
-        a3 = fmadd(v, w0, a3);
-        b3 = fmadd(v, w1, b3);
-        x0 += colStep;
-        wp += 96;
+        xp += 4;
+        wp += 32;
       }
       xr += rowStep;
-      wr += 288;
     }
     store8(y, a0, b0, nc, act);
     store8(y + yPixStep, a1, b1, nc, act);
     store8(y + (yPixStep << 1), a2, b2, nc, act);
     store8(y + (yPixStep << 1) + yPixStep, a3, b3, nc, act);
-    x += xTile;
+    x += 96;
     y += yTile;
   }
 }
@@ -90,7 +56,7 @@ export function stemTile4x8(
  * where all 4 windows lie fully inside the input horizontally (the last tile of a row may
  * overlap the previous one), single pixels with clipped tap ranges elsewhere. Rows clip
  * their ky range once. `stem` selects the 3x3/stride-2/3-channel microkernel (the caller
- * guarantees kh = kw = 3, dil = 1, cin = 3, groups = 1 then).
+ * guarantees kh = kw = 3, stride 2, dil = 1, cin = 3, xStride = 3, groups = 1 then).
  */
 // @ts-ignore: decorator
 @inline export function convCore(
@@ -141,7 +107,7 @@ export function stemTile4x8(
             const yb = yp + (<usize>(g * coutG + b * 8) << 2);
             const nc = imin(8, coutG - b * 8);
             if (stem) {
-              stemTile4x8(xg, pixStep, rowStep, colStep, kyN, blk + wRow0, yb, ys4, nc, blk, act, nT);
+              stemTile4x8(xg, rowStep, kyN, blk + wRow0, yb, ys4, nc, blk, act, nT);
             } else {
               convTile4x8(xg, pixStep, <isize>rowStep, <isize>colStep, kyN, kw, cinG,
                 blk + wRow0, wRowStep, tapBytes, yb, ys4, nc, blk, act, nT);

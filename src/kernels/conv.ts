@@ -10,7 +10,7 @@ export const kernels: KernelInfo[] = [
     tile: '3x3s2',
     variant: 'c3',
     summary:
-      'MobileNet stem: 3x3 stride 2 conv over 3 input channels, groups 1, any top/left pad, NHWC pixel strides, fused bias+act; 4 pixels x 8 channels',
+      'MobileNet stem: 3x3 stride 2 conv over a contiguous 3-channel input, groups 1, any top/left pad, output pixel stride, fused bias+act; 4 pixels x 8 channels',
     reference: 'src/reference/conv.ts#refConv',
   }),
   defineKernel({
@@ -135,17 +135,20 @@ export interface ConvArgs {
   kernel?: string;
 }
 
-type ConvGeom = Pick<ConvArgs, 'cin' | 'kh' | 'kw' | 'strideH' | 'strideW' | 'dilH' | 'dilW' | 'groups' | 'padTop' | 'padLeft'>;
+type ConvGeom = Pick<ConvArgs, 'cin' | 'xStride' | 'kh' | 'kw' | 'strideH' | 'strideW' | 'dilH' | 'dilW' | 'groups'>;
 
-/** Whether f32-conv-3x3s2-c3 supports this geometry. */
+/** Whether f32-conv-3x3s2-c3 supports this geometry (3x3 s2 d1, 3 contiguous input channels, groups 1). */
 export function isConvStem(a: ConvGeom): boolean {
   return (
     a.kh === 3 && a.kw === 3 && a.strideH === 2 && a.strideW === 2 && (a.dilH ?? 1) === 1 && (a.dilW ?? 1) === 1 &&
-    a.cin === 3 && (a.groups ?? 1) === 1
+    a.cin === 3 && (a.xStride ?? a.cin) === 3 && (a.groups ?? 1) === 1
   );
 }
 
-/** The kernel conv() runs: the stem kernel for 3x3 s2 d1 over 3 channels (groups 1), else f32-conv-kxk-4x8. */
+/**
+ * The kernel conv() runs: f32-conv-3x3s2-c3 for 3x3 stride 2 dilation 1 over a contiguous
+ * 3-channel input (xStride 3) with groups 1, else f32-conv-kxk-4x8.
+ */
 export function selectConvKernel(a: ConvGeom): string {
   return isConvStem(a) ? 'f32-conv-3x3s2-c3' : 'f32-conv-kxk-4x8';
 }
@@ -197,9 +200,9 @@ export function conv(k: Kernels, a: ConvArgs): void {
       `${name}: argument 'outW' = ${a.outW} implies right padding (outW-1)*strideW + (kw-1)*dilW + 1 - inW - padLeft = ${padRight}, which must be in [${1 - a.strideW}, ${effW - 1}]`,
     );
   }
-  if (name === 'f32-conv-3x3s2-c3' && !isConvStem({ ...a, dilH, dilW, groups })) {
+  if (name === 'f32-conv-3x3s2-c3' && !isConvStem({ ...a, xStride, dilH, dilW, groups })) {
     throw new ShapeError(
-      `${name}: needs kh = kw = 3, strideH = strideW = 2, dilation 1, cin = 3, groups = 1; got ${a.kh}x${a.kw} s${a.strideH}x${a.strideW} d${dilH}x${dilW} cin ${a.cin} groups ${groups}`,
+      `${name}: needs kh = kw = 3, strideH = strideW = 2, dilation 1, cin = xStride = 3, groups = 1; got ${a.kh}x${a.kw} s${a.strideH}x${a.strideW} d${dilH}x${dilW} cin ${a.cin} xStride ${xStride} groups ${groups}`,
     );
   }
   checkStride(name, 'xStride', xStride, a.cin, 'cin');
@@ -214,7 +217,7 @@ export function conv(k: Kernels, a: ConvArgs): void {
   checkSliceOverlap(name, 'x', a.x, xFloats, xStride, a.cin, 'y', a.y, yFloats, yStride, a.cout);
   checkNoOverlap(name, 'w', a.w, wFloats, 'y', a.y, yFloats);
   if (name === 'f32-conv-3x3s2-c3') {
-    k.fn(name)(a.inH, a.inW, a.x, xStride, a.outH, a.outW, a.cout, a.y, yStride, a.w, a.padTop, a.padLeft, a.act);
+    k.fn(name)(a.inH, a.inW, a.x, a.outH, a.outW, a.cout, a.y, yStride, a.w, a.padTop, a.padLeft, a.act);
   } else {
     k.fn(name)(
       a.inH, a.inW, a.cin, a.x, xStride, a.outH, a.outW, a.cout, a.y, yStride, a.w,

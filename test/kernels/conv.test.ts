@@ -124,6 +124,7 @@ const GENERAL: Case[] = [
   { inH: 10, inW: 12, cin: 5, cout: 12, kh: 3, kw: 3, s: 2, pt: 0, pl: 0, pb: 1, pr: 1 },
   { inH: 13, inW: 7, cin: 3, cout: 8, kh: 5, kw: 5, s: 2, pt: 2, pl: 2 },
   { inH: 15, inW: 17, cin: 4, cout: 6, kh: 3, kw: 5, sh: 2, sw: 3, pt: 1, pl: 2 },
+  { inH: 9, inW: 9, cin: 3, cout: 16, kh: 3, kw: 3, s: 2, pt: 1, pl: 1 }, // stem geometry on a channel slice
   // padding on one side only
   { inH: 7, inW: 7, cin: 5, cout: 9, kh: 3, kw: 3, pt: 1, pb: 0, pl: 0, pr: 0 },
   { inH: 7, inW: 7, cin: 5, cout: 9, kh: 3, kw: 3, pt: 0, pb: 1, pl: 0, pr: 0 },
@@ -150,15 +151,15 @@ const GENERAL: Case[] = [
 
 /** Stem-kernel shapes (3x3 s2, cin 3), also run through the general kernel. */
 const STEMS: Case[] = [
-  ...[1, 3, 5, 7, 8, 16, 17, 33].map((cout): Case => ({ inH: 9, inW: 9, cin: 3, cout, kh: 3, kw: 3, s: 2, pt: 1, pl: 1 })),
-  { inH: 1, inW: 1, cin: 3, cout: 8, kh: 3, kw: 3, s: 2, pt: 0, pl: 0, pb: 2, pr: 2 },
-  { inH: 1, inW: 1, cin: 3, cout: 8, kh: 3, kw: 3, s: 2, pt: 1, pl: 1 },
-  { inH: 2, inW: 2, cin: 3, cout: 16, kh: 3, kw: 3, s: 2, pt: 0, pl: 0, pb: 1, pr: 1 },
-  { inH: 7, inW: 7, cin: 3, cout: 16, kh: 3, kw: 3, s: 2, pt: 1, pl: 1 },
-  { inH: 16, inW: 16, cin: 3, cout: 32, kh: 3, kw: 3, s: 2, pt: 0, pl: 0, pb: 1, pr: 1 },
-  { inH: 17, inW: 23, cin: 3, cout: 24, kh: 3, kw: 3, s: 2, pt: 0, pl: 1, pb: 0, pr: 1 },
-  { inH: 17, inW: 23, cin: 3, cout: 24, kh: 3, kw: 3, s: 2, pt: 1, pl: 0, pb: 1, pr: 0 },
-  { inH: 12, inW: 21, cin: 3, cout: 16, kh: 3, kw: 3, s: 2, pt: 2, pl: 2 },
+  ...[1, 3, 5, 7, 8, 16, 17, 33].map((cout): Case => ({ inH: 9, inW: 9, cin: 3, cout, kh: 3, kw: 3, s: 2, pt: 1, pl: 1, xExtra: 0 })),
+  { inH: 1, inW: 1, cin: 3, cout: 8, kh: 3, kw: 3, s: 2, pt: 0, pl: 0, pb: 2, pr: 2, xExtra: 0 },
+  { inH: 1, inW: 1, cin: 3, cout: 8, kh: 3, kw: 3, s: 2, pt: 1, pl: 1, xExtra: 0 },
+  { inH: 2, inW: 2, cin: 3, cout: 16, kh: 3, kw: 3, s: 2, pt: 0, pl: 0, pb: 1, pr: 1, xExtra: 0 },
+  { inH: 7, inW: 7, cin: 3, cout: 16, kh: 3, kw: 3, s: 2, pt: 1, pl: 1, xExtra: 0 },
+  { inH: 16, inW: 16, cin: 3, cout: 32, kh: 3, kw: 3, s: 2, pt: 0, pl: 0, pb: 1, pr: 1, xExtra: 0 },
+  { inH: 17, inW: 23, cin: 3, cout: 24, kh: 3, kw: 3, s: 2, pt: 0, pl: 1, pb: 0, pr: 1, xExtra: 0 },
+  { inH: 17, inW: 23, cin: 3, cout: 24, kh: 3, kw: 3, s: 2, pt: 1, pl: 0, pb: 1, pr: 0, xExtra: 0 },
+  { inH: 12, inW: 21, cin: 3, cout: 16, kh: 3, kw: 3, s: 2, pt: 2, pl: 2, xExtra: 0 },
   { inH: 20, inW: 20, cin: 3, cout: 16, kh: 3, kw: 3, s: 2, pt: 0, pl: 0, pb: 1, pr: 1, xExtra: 0, yExtra: 0, noBias: true },
 ];
 
@@ -191,7 +192,7 @@ describe.each(VARIANTS)('f32-conv (%s build)', (variant) => {
       const rand = rng(10 + Act[act]);
       runCase(k, { inH: 7, inW: 9, cin: 7, cout: 17, kh: 3, kw: 3, pt: 1, pl: 1, act: Act[act] }, rand, KXK);
       runCase(k, { inH: 7, inW: 9, cin: 6, cout: 12, kh: 3, kw: 3, pt: 1, pl: 1, groups: 3, act: Act[act] }, rand, KXK);
-      runCase(k, { inH: 11, inW: 9, cin: 3, cout: 17, kh: 3, kw: 3, s: 2, pt: 1, pl: 1, act: Act[act] }, rand, STEM);
+      runCase(k, { inH: 11, inW: 9, cin: 3, cout: 17, kh: 3, kw: 3, s: 2, pt: 1, pl: 1, xExtra: 0, act: Act[act] }, rand, STEM);
     });
   }
 
@@ -219,7 +220,7 @@ describe.each(VARIANTS)('f32-conv (%s build)', (variant) => {
       const pb = randInt(rand, 0, effH - 1);
       const pr = randInt(rand, 0, effW - 1);
       if (inH + pt + pb < effH || inW + pl + pr < effW) continue;
-      const xExtra = randInt(rand, 0, 3);
+      const xExtra = stem ? 0 : randInt(rand, 0, 3);
       const yExtra = randInt(rand, 0, 3);
       const c: Case = {
         inH, inW, cin, cout, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, groups,
@@ -251,9 +252,10 @@ describe.each(VARIANTS)('f32-conv (%s build)', (variant) => {
   });
 
   it('selects the stem kernel only for 3x3 s2 d1 cin 3 groups 1', () => {
-    const base = { cin: 3, kh: 3, kw: 3, strideH: 2, strideW: 2, padTop: 0, padLeft: 0 };
+    const base = { cin: 3, kh: 3, kw: 3, strideH: 2, strideW: 2 };
     expect(selectConvKernel(base)).toBe(STEM);
-    expect(selectConvKernel({ ...base, padTop: 1, padLeft: 1, dilH: 1, groups: 1 })).toBe(STEM);
+    expect(selectConvKernel({ ...base, xStride: 3, dilH: 1, groups: 1 })).toBe(STEM);
+    expect(selectConvKernel({ ...base, xStride: 4 })).toBe(KXK);
     expect(selectConvKernel({ ...base, cin: 4 })).toBe(KXK);
     expect(selectConvKernel({ ...base, strideW: 1 })).toBe(KXK);
     expect(selectConvKernel({ ...base, dilH: 2 })).toBe(KXK);
@@ -283,6 +285,9 @@ describe.each(VARIANTS)('f32-conv (%s build)', (variant) => {
     expect(() => conv(k, { ...ok, xStride: 7 })).toThrow(/xStride/);
     expect(() => conv(k, { ...ok, yStride: 4 })).toThrow(/yStride/);
     expect(() => conv(k, { ...ok, kernel: STEM })).toThrow(ShapeError);
+    const stem = { ...ok, cin: 3, cout: 8, groups: 1, strideH: 2, strideW: 2, outH: 4, outW: 4, w: k.arena.allocF32(packedConvFloats(8, 3, 3, 3)) };
+    expect(() => conv(k, stem)).not.toThrow();
+    expect(() => conv(k, { ...stem, xStride: 4, kernel: STEM })).toThrow(/cin = xStride = 3/);
     expect(() => conv(k, { ...ok, kernel: 'f32-gemm-2x16' })).toThrow(ShapeError);
     expect(() => conv(k, { ...ok, x: 0 })).toThrow(BufferError);
     expect(() => conv(k, { ...ok, y: y + 2 })).toThrow(BufferError);
