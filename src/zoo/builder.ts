@@ -137,7 +137,16 @@ export class GraphBuilder {
 
   private weights(name: string, shape: number[], fanIn: number, gain: number): string {
     const std = gain / Math.sqrt(fanIn);
-    return this.randomConst(name, shape, () => std * this.normal());
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    // Box-Muller, both outputs used (weights are the bulk of the build time).
+    for (let i = 0; i < n; i += 2) {
+      const r = std * Math.sqrt(-2 * Math.log(1 - this.rand()));
+      const t = 2 * Math.PI * this.rand();
+      data[i] = r * Math.cos(t);
+      if (i + 1 < n) data[i + 1] = r * Math.sin(t);
+    }
+    return this.constant(name, shape, data);
   }
 
   /** Appends a node; returns its output tensor names. */

@@ -164,12 +164,12 @@ const V3_SMALL: V3Block[] = [
 /**
  * Squeeze-and-excite as in Keras MobileNetV3: GAP -> 1x1 conv (bias) to depth(C / 4) -> ReLU -> 1x1 conv
  * (bias) back to C -> hard-sigmoid -> Mul. The excite bias starts around +1.5 so the random gate stays
- * near 0.75 instead of halving the signal at every block.
+ * near 0.75 instead of halving the signal at every block; the reduce bias starts in [0.1, 0.3] so its ReLU is not dead.
  */
 function seBlock(b: GraphBuilder, x: string, p: string): string {
   const c = b.channels(x);
   let g = b.gap(x, `${p}/se/pool`);
-  g = b.conv(g, `${p}/se/reduce`, { cout: makeDivisible(c * 0.25, 8), bias: true, gain: Math.SQRT2 });
+  g = b.conv(g, `${p}/se/reduce`, { cout: makeDivisible(c * 0.25, 8), bias: true, gain: Math.SQRT2, biasRange: [0.1, 0.3] });
   g = b.act(g, `${p}/se/relu`, 'relu');
   g = b.conv(g, `${p}/se/expand`, { cout: c, bias: true, gain: 1, biasRange: [1, 2] });
   g = b.act(g, `${p}/se/hsigmoid`, 'hsigmoid');

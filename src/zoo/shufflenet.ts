@@ -70,7 +70,7 @@ export function shufflenetV1(opts: ShuffleNetV1Options = {}): Graph {
       if (groups > 1) y = b.shuffle(y, groups, `${p}/shuffle`);
       y = b.dwBn(y, `${p}/dw`, { k: 3, s });
       // Residual branch ends linear; gain < 1 keeps the sum of 3 + 7 + 3 residual units from growing.
-      y = b.convBn(y, `${p}/gconv2`, { cout: s === 2 ? out - cin : out, groups, gain: s === 2 ? Math.SQRT2 : 0.7 });
+      y = b.convBn(y, `${p}/gconv2`, { cout: s === 2 ? out - cin : out, groups, gain: s === 2 ? Math.SQRT2 : 0.5 });
       if (s === 1) {
         y = b.add(x, y, `${p}/add`);
       } else {
