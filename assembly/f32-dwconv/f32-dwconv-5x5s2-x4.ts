@@ -5,137 +5,142 @@ import { actHi, actLo, CHUNK_BLOCKS, tapRange0, tapRange1 } from "./dwconv-commo
 function g5s2d1(xp: usize, xs4: usize, dhRow: usize, yp: usize, ys4: usize, w: usize, ky0: i32, ky1: i32, cb0: i32, cb1: i32, c: i32, act: i32): void {
   const lo = actLo(act);
   const hi = actHi(act);
-  for (let cb = cb0; cb < cb1; cb++) {
+  let cb = cb0;
+  for (; cb + 1 <= cb1; cb += 1) {
     const wb = w + <usize>cb * 416;
-    let a0 = v128.load(wb); let a1 = a0; let a2 = a0; let a3 = a0;
+    let a00 = v128.load(wb); let a01 = a00; let a02 = a00; let a03 = a00;
     let rp = xp + (<usize>cb << 4);
     let wk = wb + 16 + <usize>ky0 * 80;
     for (let ky = ky0; ky < ky1; ky++) {
-      const w0 = v128.load(wk);
-      const w1 = v128.load(wk, 16);
-      const w2 = v128.load(wk, 32);
-      const w3 = v128.load(wk, 48);
-      const w4 = v128.load(wk, 64);
-      let p = rp;
-      let v: v128;
-      v = v128.load(p);
-      a0 = fmadd(v, w0, a0);
-      p += xs4;
-      v = v128.load(p);
-      a0 = fmadd(v, w1, a0);
-      p += xs4;
-      v = v128.load(p);
-      a0 = fmadd(v, w2, a0); a1 = fmadd(v, w0, a1);
-      p += xs4;
-      v = v128.load(p);
-      a0 = fmadd(v, w3, a0); a1 = fmadd(v, w1, a1);
-      p += xs4;
-      v = v128.load(p);
-      a0 = fmadd(v, w4, a0); a1 = fmadd(v, w2, a1); a2 = fmadd(v, w0, a2);
-      p += xs4;
-      v = v128.load(p);
-      a1 = fmadd(v, w3, a1); a2 = fmadd(v, w1, a2);
-      p += xs4;
-      v = v128.load(p);
-      a1 = fmadd(v, w4, a1); a2 = fmadd(v, w2, a2); a3 = fmadd(v, w0, a3);
-      p += xs4;
-      v = v128.load(p);
-      a2 = fmadd(v, w3, a2); a3 = fmadd(v, w1, a3);
-      p += xs4;
-      v = v128.load(p);
-      a2 = fmadd(v, w4, a2); a3 = fmadd(v, w2, a3);
-      p += xs4;
-      v = v128.load(p);
-      a3 = fmadd(v, w3, a3);
-      p += xs4;
-      v = v128.load(p);
-      a3 = fmadd(v, w4, a3);
+      {
+        const w0 = v128.load(wk);
+        const w1 = v128.load(wk, 16);
+        const w2 = v128.load(wk, 32);
+        const w3 = v128.load(wk, 48);
+        const w4 = v128.load(wk, 64);
+        let p = rp;
+        let v: v128;
+        v = v128.load(p);
+        a00 = fmadd(v, w0, a00);
+        p += xs4;
+        v = v128.load(p);
+        a00 = fmadd(v, w1, a00);
+        p += xs4;
+        v = v128.load(p);
+        a00 = fmadd(v, w2, a00); a01 = fmadd(v, w0, a01);
+        p += xs4;
+        v = v128.load(p);
+        a00 = fmadd(v, w3, a00); a01 = fmadd(v, w1, a01);
+        p += xs4;
+        v = v128.load(p);
+        a00 = fmadd(v, w4, a00); a01 = fmadd(v, w2, a01); a02 = fmadd(v, w0, a02);
+        p += xs4;
+        v = v128.load(p);
+        a01 = fmadd(v, w3, a01); a02 = fmadd(v, w1, a02);
+        p += xs4;
+        v = v128.load(p);
+        a01 = fmadd(v, w4, a01); a02 = fmadd(v, w2, a02); a03 = fmadd(v, w0, a03);
+        p += xs4;
+        v = v128.load(p);
+        a02 = fmadd(v, w3, a02); a03 = fmadd(v, w1, a03);
+        p += xs4;
+        v = v128.load(p);
+        a02 = fmadd(v, w4, a02); a03 = fmadd(v, w2, a03);
+        p += xs4;
+        v = v128.load(p);
+        a03 = fmadd(v, w3, a03);
+        p += xs4;
+        v = v128.load(p);
+        a03 = fmadd(v, w4, a03);
+      }
       rp += dhRow;
       wk += 80;
     }
     if (act <= 2) {
-      a0 = f32x4.min(f32x4.max(a0, lo), hi); a1 = f32x4.min(f32x4.max(a1, lo), hi); a2 = f32x4.min(f32x4.max(a2, lo), hi); a3 = f32x4.min(f32x4.max(a3, lo), hi);
+      a00 = f32x4.min(f32x4.max(a00, lo), hi); a01 = f32x4.min(f32x4.max(a01, lo), hi); a02 = f32x4.min(f32x4.max(a02, lo), hi); a03 = f32x4.min(f32x4.max(a03, lo), hi);
     } else {
-      a0 = applyAct(a0, act); a1 = applyAct(a1, act); a2 = applyAct(a2, act); a3 = applyAct(a3, act);
+      a00 = applyAct(a00, act); a01 = applyAct(a01, act); a02 = applyAct(a02, act); a03 = applyAct(a03, act);
     }
     const q0 = yp + (<usize>cb << 4);
     const q1 = q0 + ys4;
     const q2 = q1 + ys4;
     const q3 = q2 + ys4;
-    const n = c - (cb << 2);
-    if (n >= 4) {
-      v128.store(q0, a0); v128.store(q1, a1); v128.store(q2, a2); v128.store(q3, a3);
-    } else {
-      storeLanes(q0, a0, n); storeLanes(q1, a1, n); storeLanes(q2, a2, n); storeLanes(q3, a3, n);
-    }
+    const n = c - (cb << 2) - 0;
+    storeLanes(q0, a00, n);
+    storeLanes(q1, a01, n);
+    storeLanes(q2, a02, n);
+    storeLanes(q3, a03, n);
   }
 }
 
 function g5s2d1m(xp: usize, xs4: usize, dhRow: usize, yp: usize, ys4: usize, w: usize, ky0: i32, ky1: i32, cb0: i32, cb1: i32, c: i32, act: i32, cm: i32, np: i32): void {
   const lo = actLo(act);
   const hi = actHi(act);
-  for (let cb = cb0; cb < cb1; cb++) {
+  let cb = cb0;
+  for (; cb + 1 <= cb1; cb += 1) {
     const wb = w + <usize>cb * 416;
-    let a0 = v128.load(wb); let a1 = a0; let a2 = a0; let a3 = a0;
+    let a00 = v128.load(wb); let a01 = a00; let a02 = a00; let a03 = a00;
     let rp = xp + (<usize>cb << 4);
     let wk = wb + 16 + <usize>ky0 * 80;
     for (let ky = ky0; ky < ky1; ky++) {
-      const w0 = v128.load(wk);
-      const w1 = v128.load(wk, 16);
-      const w2 = v128.load(wk, 32);
-      const w3 = v128.load(wk, 48);
-      const w4 = v128.load(wk, 64);
-      let p = rp;
-      let v: v128;
-      v = f32x4.splat(0); if (cm & 1) v = v128.load(p);
-      a0 = fmadd(v, w0, a0);
-      p += xs4;
-      v = f32x4.splat(0); if (cm & 2) v = v128.load(p);
-      a0 = fmadd(v, w1, a0);
-      p += xs4;
-      v = f32x4.splat(0); if (cm & 4) v = v128.load(p);
-      a0 = fmadd(v, w2, a0); a1 = fmadd(v, w0, a1);
-      p += xs4;
-      v = f32x4.splat(0); if (cm & 8) v = v128.load(p);
-      a0 = fmadd(v, w3, a0); a1 = fmadd(v, w1, a1);
-      p += xs4;
-      v = f32x4.splat(0); if (cm & 16) v = v128.load(p);
-      a0 = fmadd(v, w4, a0); a1 = fmadd(v, w2, a1); a2 = fmadd(v, w0, a2);
-      p += xs4;
-      v = f32x4.splat(0); if (cm & 32) v = v128.load(p);
-      a1 = fmadd(v, w3, a1); a2 = fmadd(v, w1, a2);
-      p += xs4;
-      v = f32x4.splat(0); if (cm & 64) v = v128.load(p);
-      a1 = fmadd(v, w4, a1); a2 = fmadd(v, w2, a2); a3 = fmadd(v, w0, a3);
-      p += xs4;
-      v = f32x4.splat(0); if (cm & 128) v = v128.load(p);
-      a2 = fmadd(v, w3, a2); a3 = fmadd(v, w1, a3);
-      p += xs4;
-      v = f32x4.splat(0); if (cm & 256) v = v128.load(p);
-      a2 = fmadd(v, w4, a2); a3 = fmadd(v, w2, a3);
-      p += xs4;
-      v = f32x4.splat(0); if (cm & 512) v = v128.load(p);
-      a3 = fmadd(v, w3, a3);
-      p += xs4;
-      v = f32x4.splat(0); if (cm & 1024) v = v128.load(p);
-      a3 = fmadd(v, w4, a3);
+      {
+        const w0 = v128.load(wk);
+        const w1 = v128.load(wk, 16);
+        const w2 = v128.load(wk, 32);
+        const w3 = v128.load(wk, 48);
+        const w4 = v128.load(wk, 64);
+        let p = rp;
+        let v: v128;
+        v = f32x4.splat(0); if (cm & 1) v = v128.load(p);
+        a00 = fmadd(v, w0, a00);
+        p += xs4;
+        v = f32x4.splat(0); if (cm & 2) v = v128.load(p);
+        a00 = fmadd(v, w1, a00);
+        p += xs4;
+        v = f32x4.splat(0); if (cm & 4) v = v128.load(p);
+        a00 = fmadd(v, w2, a00); a01 = fmadd(v, w0, a01);
+        p += xs4;
+        v = f32x4.splat(0); if (cm & 8) v = v128.load(p);
+        a00 = fmadd(v, w3, a00); a01 = fmadd(v, w1, a01);
+        p += xs4;
+        v = f32x4.splat(0); if (cm & 16) v = v128.load(p);
+        a00 = fmadd(v, w4, a00); a01 = fmadd(v, w2, a01); a02 = fmadd(v, w0, a02);
+        p += xs4;
+        v = f32x4.splat(0); if (cm & 32) v = v128.load(p);
+        a01 = fmadd(v, w3, a01); a02 = fmadd(v, w1, a02);
+        p += xs4;
+        v = f32x4.splat(0); if (cm & 64) v = v128.load(p);
+        a01 = fmadd(v, w4, a01); a02 = fmadd(v, w2, a02); a03 = fmadd(v, w0, a03);
+        p += xs4;
+        v = f32x4.splat(0); if (cm & 128) v = v128.load(p);
+        a02 = fmadd(v, w3, a02); a03 = fmadd(v, w1, a03);
+        p += xs4;
+        v = f32x4.splat(0); if (cm & 256) v = v128.load(p);
+        a02 = fmadd(v, w4, a02); a03 = fmadd(v, w2, a03);
+        p += xs4;
+        v = f32x4.splat(0); if (cm & 512) v = v128.load(p);
+        a03 = fmadd(v, w3, a03);
+        p += xs4;
+        v = f32x4.splat(0); if (cm & 1024) v = v128.load(p);
+        a03 = fmadd(v, w4, a03);
+      }
       rp += dhRow;
       wk += 80;
     }
     if (act <= 2) {
-      a0 = f32x4.min(f32x4.max(a0, lo), hi); a1 = f32x4.min(f32x4.max(a1, lo), hi); a2 = f32x4.min(f32x4.max(a2, lo), hi); a3 = f32x4.min(f32x4.max(a3, lo), hi);
+      a00 = f32x4.min(f32x4.max(a00, lo), hi); a01 = f32x4.min(f32x4.max(a01, lo), hi); a02 = f32x4.min(f32x4.max(a02, lo), hi); a03 = f32x4.min(f32x4.max(a03, lo), hi);
     } else {
-      a0 = applyAct(a0, act); a1 = applyAct(a1, act); a2 = applyAct(a2, act); a3 = applyAct(a3, act);
+      a00 = applyAct(a00, act); a01 = applyAct(a01, act); a02 = applyAct(a02, act); a03 = applyAct(a03, act);
     }
     const q0 = yp + (<usize>cb << 4);
     const q1 = q0 + ys4;
     const q2 = q1 + ys4;
     const q3 = q2 + ys4;
-    const n = c - (cb << 2);
-    storeLanes(q0, a0, n);
-    if (np > 1) storeLanes(q1, a1, n);
-    if (np > 2) storeLanes(q2, a2, n);
-    if (np > 3) storeLanes(q3, a3, n);
+    const n = c - (cb << 2) - 0;
+    storeLanes(q0, a00, n);
+    if (np > 1) storeLanes(q1, a01, n);
+    if (np > 2) storeLanes(q2, a02, n);
+    if (np > 3) storeLanes(q3, a03, n);
   }
 }
 
@@ -143,90 +148,92 @@ function g5s2dn(xp: usize, xs4: usize, dhRow: usize, dwCol: usize, yp: usize, ys
   const lo = actLo(act);
   const hi = actHi(act);
   const sx: usize = xs4 * 2;
-  for (let cb = cb0; cb < cb1; cb++) {
+  let cb = cb0;
+  for (; cb + 1 <= cb1; cb += 1) {
     const wb = w + <usize>cb * 416;
-    let a0 = v128.load(wb); let a1 = a0; let a2 = a0; let a3 = a0;
+    let a00 = v128.load(wb); let a01 = a00; let a02 = a00; let a03 = a00;
     let rp = xp + (<usize>cb << 4);
     let wk = wb + 16 + <usize>ky0 * 80;
     for (let ky = ky0; ky < ky1; ky++) {
-      let pk = rp;
       {
-        const wv = v128.load(wk);
-        let p = pk;
-        a0 = fmadd(v128.load(p), wv, a0);
-        p += sx;
-        a1 = fmadd(v128.load(p), wv, a1);
-        p += sx;
-        a2 = fmadd(v128.load(p), wv, a2);
-        p += sx;
-        a3 = fmadd(v128.load(p), wv, a3);
-      }
-      pk += dwCol;
-      {
-        const wv = v128.load(wk, 16);
-        let p = pk;
-        a0 = fmadd(v128.load(p), wv, a0);
-        p += sx;
-        a1 = fmadd(v128.load(p), wv, a1);
-        p += sx;
-        a2 = fmadd(v128.load(p), wv, a2);
-        p += sx;
-        a3 = fmadd(v128.load(p), wv, a3);
-      }
-      pk += dwCol;
-      {
-        const wv = v128.load(wk, 32);
-        let p = pk;
-        a0 = fmadd(v128.load(p), wv, a0);
-        p += sx;
-        a1 = fmadd(v128.load(p), wv, a1);
-        p += sx;
-        a2 = fmadd(v128.load(p), wv, a2);
-        p += sx;
-        a3 = fmadd(v128.load(p), wv, a3);
-      }
-      pk += dwCol;
-      {
-        const wv = v128.load(wk, 48);
-        let p = pk;
-        a0 = fmadd(v128.load(p), wv, a0);
-        p += sx;
-        a1 = fmadd(v128.load(p), wv, a1);
-        p += sx;
-        a2 = fmadd(v128.load(p), wv, a2);
-        p += sx;
-        a3 = fmadd(v128.load(p), wv, a3);
-      }
-      pk += dwCol;
-      {
-        const wv = v128.load(wk, 64);
-        let p = pk;
-        a0 = fmadd(v128.load(p), wv, a0);
-        p += sx;
-        a1 = fmadd(v128.load(p), wv, a1);
-        p += sx;
-        a2 = fmadd(v128.load(p), wv, a2);
-        p += sx;
-        a3 = fmadd(v128.load(p), wv, a3);
+        let pk = rp;
+        {
+          const wv = v128.load(wk);
+          let p = pk;
+          a00 = fmadd(v128.load(p), wv, a00);
+          p += sx;
+          a01 = fmadd(v128.load(p), wv, a01);
+          p += sx;
+          a02 = fmadd(v128.load(p), wv, a02);
+          p += sx;
+          a03 = fmadd(v128.load(p), wv, a03);
+        }
+        pk += dwCol;
+        {
+          const wv = v128.load(wk, 16);
+          let p = pk;
+          a00 = fmadd(v128.load(p), wv, a00);
+          p += sx;
+          a01 = fmadd(v128.load(p), wv, a01);
+          p += sx;
+          a02 = fmadd(v128.load(p), wv, a02);
+          p += sx;
+          a03 = fmadd(v128.load(p), wv, a03);
+        }
+        pk += dwCol;
+        {
+          const wv = v128.load(wk, 32);
+          let p = pk;
+          a00 = fmadd(v128.load(p), wv, a00);
+          p += sx;
+          a01 = fmadd(v128.load(p), wv, a01);
+          p += sx;
+          a02 = fmadd(v128.load(p), wv, a02);
+          p += sx;
+          a03 = fmadd(v128.load(p), wv, a03);
+        }
+        pk += dwCol;
+        {
+          const wv = v128.load(wk, 48);
+          let p = pk;
+          a00 = fmadd(v128.load(p), wv, a00);
+          p += sx;
+          a01 = fmadd(v128.load(p), wv, a01);
+          p += sx;
+          a02 = fmadd(v128.load(p), wv, a02);
+          p += sx;
+          a03 = fmadd(v128.load(p), wv, a03);
+        }
+        pk += dwCol;
+        {
+          const wv = v128.load(wk, 64);
+          let p = pk;
+          a00 = fmadd(v128.load(p), wv, a00);
+          p += sx;
+          a01 = fmadd(v128.load(p), wv, a01);
+          p += sx;
+          a02 = fmadd(v128.load(p), wv, a02);
+          p += sx;
+          a03 = fmadd(v128.load(p), wv, a03);
+        }
       }
       rp += dhRow;
       wk += 80;
     }
     if (act <= 2) {
-      a0 = f32x4.min(f32x4.max(a0, lo), hi); a1 = f32x4.min(f32x4.max(a1, lo), hi); a2 = f32x4.min(f32x4.max(a2, lo), hi); a3 = f32x4.min(f32x4.max(a3, lo), hi);
+      a00 = f32x4.min(f32x4.max(a00, lo), hi); a01 = f32x4.min(f32x4.max(a01, lo), hi); a02 = f32x4.min(f32x4.max(a02, lo), hi); a03 = f32x4.min(f32x4.max(a03, lo), hi);
     } else {
-      a0 = applyAct(a0, act); a1 = applyAct(a1, act); a2 = applyAct(a2, act); a3 = applyAct(a3, act);
+      a00 = applyAct(a00, act); a01 = applyAct(a01, act); a02 = applyAct(a02, act); a03 = applyAct(a03, act);
     }
     const q0 = yp + (<usize>cb << 4);
     const q1 = q0 + ys4;
     const q2 = q1 + ys4;
     const q3 = q2 + ys4;
-    const n = c - (cb << 2);
-    if (n >= 4) {
-      v128.store(q0, a0); v128.store(q1, a1); v128.store(q2, a2); v128.store(q3, a3);
-    } else {
-      storeLanes(q0, a0, n); storeLanes(q1, a1, n); storeLanes(q2, a2, n); storeLanes(q3, a3, n);
-    }
+    const n = c - (cb << 2) - 0;
+    storeLanes(q0, a00, n);
+    storeLanes(q1, a01, n);
+    storeLanes(q2, a02, n);
+    storeLanes(q3, a03, n);
   }
 }
 
@@ -234,89 +241,92 @@ function g5s2dnm(xp: usize, xs4: usize, dhRow: usize, dwCol: usize, yp: usize, y
   const lo = actLo(act);
   const hi = actHi(act);
   const sx: usize = xs4 * 2;
-  for (let cb = cb0; cb < cb1; cb++) {
+  let cb = cb0;
+  for (; cb + 1 <= cb1; cb += 1) {
     const wb = w + <usize>cb * 416;
-    let a0 = v128.load(wb); let a1 = a0; let a2 = a0; let a3 = a0;
+    let a00 = v128.load(wb); let a01 = a00; let a02 = a00; let a03 = a00;
     let rp = xp + (<usize>cb << 4);
     let wk = wb + 16 + <usize>ky0 * 80;
     for (let ky = ky0; ky < ky1; ky++) {
-      let pk = rp;
       {
-        const wv = v128.load(wk);
-        let p = pk;
-        if (cm & 1) a0 = fmadd(v128.load(p), wv, a0);
-        p += sx;
-        if (cm & 32) a1 = fmadd(v128.load(p), wv, a1);
-        p += sx;
-        if (cm & 1024) a2 = fmadd(v128.load(p), wv, a2);
-        p += sx;
-        if (cm & 32768) a3 = fmadd(v128.load(p), wv, a3);
-      }
-      pk += dwCol;
-      {
-        const wv = v128.load(wk, 16);
-        let p = pk;
-        if (cm & 2) a0 = fmadd(v128.load(p), wv, a0);
-        p += sx;
-        if (cm & 64) a1 = fmadd(v128.load(p), wv, a1);
-        p += sx;
-        if (cm & 2048) a2 = fmadd(v128.load(p), wv, a2);
-        p += sx;
-        if (cm & 65536) a3 = fmadd(v128.load(p), wv, a3);
-      }
-      pk += dwCol;
-      {
-        const wv = v128.load(wk, 32);
-        let p = pk;
-        if (cm & 4) a0 = fmadd(v128.load(p), wv, a0);
-        p += sx;
-        if (cm & 128) a1 = fmadd(v128.load(p), wv, a1);
-        p += sx;
-        if (cm & 4096) a2 = fmadd(v128.load(p), wv, a2);
-        p += sx;
-        if (cm & 131072) a3 = fmadd(v128.load(p), wv, a3);
-      }
-      pk += dwCol;
-      {
-        const wv = v128.load(wk, 48);
-        let p = pk;
-        if (cm & 8) a0 = fmadd(v128.load(p), wv, a0);
-        p += sx;
-        if (cm & 256) a1 = fmadd(v128.load(p), wv, a1);
-        p += sx;
-        if (cm & 8192) a2 = fmadd(v128.load(p), wv, a2);
-        p += sx;
-        if (cm & 262144) a3 = fmadd(v128.load(p), wv, a3);
-      }
-      pk += dwCol;
-      {
-        const wv = v128.load(wk, 64);
-        let p = pk;
-        if (cm & 16) a0 = fmadd(v128.load(p), wv, a0);
-        p += sx;
-        if (cm & 512) a1 = fmadd(v128.load(p), wv, a1);
-        p += sx;
-        if (cm & 16384) a2 = fmadd(v128.load(p), wv, a2);
-        p += sx;
-        if (cm & 524288) a3 = fmadd(v128.load(p), wv, a3);
+        let pk = rp;
+        {
+          const wv = v128.load(wk);
+          let p = pk;
+          if (cm & 1) a00 = fmadd(v128.load(p), wv, a00);
+          p += sx;
+          if (cm & 32) a01 = fmadd(v128.load(p), wv, a01);
+          p += sx;
+          if (cm & 1024) a02 = fmadd(v128.load(p), wv, a02);
+          p += sx;
+          if (cm & 32768) a03 = fmadd(v128.load(p), wv, a03);
+        }
+        pk += dwCol;
+        {
+          const wv = v128.load(wk, 16);
+          let p = pk;
+          if (cm & 2) a00 = fmadd(v128.load(p), wv, a00);
+          p += sx;
+          if (cm & 64) a01 = fmadd(v128.load(p), wv, a01);
+          p += sx;
+          if (cm & 2048) a02 = fmadd(v128.load(p), wv, a02);
+          p += sx;
+          if (cm & 65536) a03 = fmadd(v128.load(p), wv, a03);
+        }
+        pk += dwCol;
+        {
+          const wv = v128.load(wk, 32);
+          let p = pk;
+          if (cm & 4) a00 = fmadd(v128.load(p), wv, a00);
+          p += sx;
+          if (cm & 128) a01 = fmadd(v128.load(p), wv, a01);
+          p += sx;
+          if (cm & 4096) a02 = fmadd(v128.load(p), wv, a02);
+          p += sx;
+          if (cm & 131072) a03 = fmadd(v128.load(p), wv, a03);
+        }
+        pk += dwCol;
+        {
+          const wv = v128.load(wk, 48);
+          let p = pk;
+          if (cm & 8) a00 = fmadd(v128.load(p), wv, a00);
+          p += sx;
+          if (cm & 256) a01 = fmadd(v128.load(p), wv, a01);
+          p += sx;
+          if (cm & 8192) a02 = fmadd(v128.load(p), wv, a02);
+          p += sx;
+          if (cm & 262144) a03 = fmadd(v128.load(p), wv, a03);
+        }
+        pk += dwCol;
+        {
+          const wv = v128.load(wk, 64);
+          let p = pk;
+          if (cm & 16) a00 = fmadd(v128.load(p), wv, a00);
+          p += sx;
+          if (cm & 512) a01 = fmadd(v128.load(p), wv, a01);
+          p += sx;
+          if (cm & 16384) a02 = fmadd(v128.load(p), wv, a02);
+          p += sx;
+          if (cm & 524288) a03 = fmadd(v128.load(p), wv, a03);
+        }
       }
       rp += dhRow;
       wk += 80;
     }
     if (act <= 2) {
-      a0 = f32x4.min(f32x4.max(a0, lo), hi); a1 = f32x4.min(f32x4.max(a1, lo), hi); a2 = f32x4.min(f32x4.max(a2, lo), hi); a3 = f32x4.min(f32x4.max(a3, lo), hi);
+      a00 = f32x4.min(f32x4.max(a00, lo), hi); a01 = f32x4.min(f32x4.max(a01, lo), hi); a02 = f32x4.min(f32x4.max(a02, lo), hi); a03 = f32x4.min(f32x4.max(a03, lo), hi);
     } else {
-      a0 = applyAct(a0, act); a1 = applyAct(a1, act); a2 = applyAct(a2, act); a3 = applyAct(a3, act);
+      a00 = applyAct(a00, act); a01 = applyAct(a01, act); a02 = applyAct(a02, act); a03 = applyAct(a03, act);
     }
     const q0 = yp + (<usize>cb << 4);
     const q1 = q0 + ys4;
     const q2 = q1 + ys4;
     const q3 = q2 + ys4;
-    const n = c - (cb << 2);
-    storeLanes(q0, a0, n);
-    if (np > 1) storeLanes(q1, a1, n);
-    if (np > 2) storeLanes(q2, a2, n);
-    if (np > 3) storeLanes(q3, a3, n);
+    const n = c - (cb << 2) - 0;
+    storeLanes(q0, a00, n);
+    if (np > 1) storeLanes(q1, a01, n);
+    if (np > 2) storeLanes(q2, a02, n);
+    if (np > 3) storeLanes(q3, a03, n);
   }
 }
 
@@ -360,7 +370,9 @@ export function f32_dwconv_5x5s2_x4(inH: i32, inW: i32, c: i32, x: usize, xStrid
         const xp = x + <usize>(row * inW + bx) * xs4;
         const yp = yr + <usize>ox * ys4;
         if (ox >= oxL && ox + 4 <= oxR) {
-          if (dilationW == 1) g5s2d1(xp, xs4, dhRow, yp, ys4, w, ky0, ky1, cb0, cb1, c, act);
+          if (dilationW == 1) {
+            g5s2d1(xp, xs4, dhRow, yp, ys4, w, ky0, ky1, cb0, cb1, c, act);
+          }
           else g5s2dn(xp, xs4, dhRow, dwCol, yp, ys4, w, ky0, ky1, cb0, cb1, c, act);
         } else {
           const np = outW - ox > 4 ? 4 : outW - ox;

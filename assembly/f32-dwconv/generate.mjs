@@ -11,45 +11,116 @@ const KERNELS = [
   [5, 2],
 ];
 /** Output pixels per group (along W). */
-const NP = 4;
+const NP = Number(process.env.DW_NP ?? 4);
 
 const dir = new URL('./', import.meta.url);
 const range = (n) => [...Array(n).keys()];
 const ind = (n) => '  '.repeat(n);
 
-/** The epilogue: act(acc) for NP accumulators, stored to NP pixels (all lanes or n lanes). */
-function epilogue(L, d, masked) {
-  L.push(`${ind(d)}if (act <= ${2}) {`);
-  L.push(`${ind(d + 1)}${range(NP).map((j) => `a${j} = f32x4.min(f32x4.max(a${j}, lo), hi);`).join(' ')}`);
+/** Channel blocks per step of the pair loop (2 x NP accumulators = 8 independent FMA chains). */
+const NB = Number(process.env.DW_NB ?? 1);
+/** Fully unrolled kernel rows for groups that see all K rows (measured slower on V8/x64: off). */
+const FULL = process.env.DW_FULL === '1';
+
+/** The epilogue of `nblk` blocks: act(acc) for NP pixels each, stored (all lanes or n lanes). */
+function epilogue(L, d, masked, nblk) {
+  const accs = [];
+  for (const b of range(nblk)) for (const j of range(NP)) accs.push(`a${b}${j}`);
+  L.push(`${ind(d)}if (act <= 2) {`);
+  for (const b of range(nblk)) L.push(`${ind(d + 1)}${range(NP).map((j) => `a${b}${j} = f32x4.min(f32x4.max(a${b}${j}, lo), hi);`).join(' ')}`);
   L.push(`${ind(d)}} else {`);
-  L.push(`${ind(d + 1)}${range(NP).map((j) => `a${j} = applyAct(a${j}, act);`).join(' ')}`);
+  for (const b of range(nblk)) L.push(`${ind(d + 1)}${range(NP).map((j) => `a${b}${j} = applyAct(a${b}${j}, act);`).join(' ')}`);
   L.push(`${ind(d)}}`);
   L.push(`${ind(d)}const q0 = yp + (<usize>cb << 4);`);
   for (const j of range(NP).slice(1)) L.push(`${ind(d)}const q${j} = q${j - 1} + ys4;`);
-  L.push(`${ind(d)}const n = c - (cb << 2);`);
-  if (!masked) {
-    L.push(`${ind(d)}if (n >= 4) {`);
-    L.push(`${ind(d + 1)}${range(NP).map((j) => `v128.store(q${j}, a${j});`).join(' ')}`);
-    L.push(`${ind(d)}} else {`);
-    L.push(`${ind(d + 1)}${range(NP).map((j) => `storeLanes(q${j}, a${j}, n);`).join(' ')}`);
-    L.push(`${ind(d)}}`);
-  } else {
-    L.push(`${ind(d)}storeLanes(q0, a0, n);`);
-    for (const j of range(NP).slice(1)) L.push(`${ind(d)}if (np > ${j}) storeLanes(q${j}, a${j}, n);`);
+  L.push(`${ind(d)}const n = c - (cb << 2) - ${4 * (nblk - 1)};`);
+  // All blocks but the last are full (a later block exists); the last may be a channel tail.
+  const last = nblk - 1;
+  for (const j of range(NP)) {
+    const st = [];
+    for (const b of range(nblk - 1)) st.push(`v128.store(q${j}, a${b}${j}${b ? `, ${16 * b}` : ''});`);
+    st.push(last ? `storeLanes(q${j} + ${16 * last}, a${last}${j}, n);` : `storeLanes(q${j}, a${last}${j}, n);`);
+    const guard = masked && j > 0 ? `if (np > ${j}) ` : '';
+    L.push(`${ind(d)}${guard}${st.length > 1 ? `{ ${st.join(' ')} }` : st[0]}`);
   }
 }
 
+/** One step of `nblk` channel blocks starting at block cb (the loop body). */
+function step(L, K, S, dil, masked, nblk, d, full) {
+  const BB = (1 + K * K) * 16;
+  L.push(`${ind(d)}const wb = w + <usize>cb * ${BB};`);
+  for (const b of range(nblk)) {
+    L.push(`${ind(d)}let a${b}0 = v128.load(wb${b ? `, ${BB * b}` : ''}); ${range(NP).slice(1).map((j) => `let a${b}${j} = a${b}0;`).join(' ')}`);
+  }
+  L.push(`${ind(d)}let rp = xp + (<usize>cb << 4);`);
+  if (!full) {
+    L.push(`${ind(d)}let wk = wb + 16 + <usize>ky0 * ${K * 16};`);
+    L.push(`${ind(d)}for (let ky = ky0; ky < ky1; ky++) {`);
+  }
+  const e = ind(d + 1);
+  for (const ky of full ? range(K) : [0]) {
+  const wkBase = full ? 16 + 16 * K * ky : 0;
+  const wkName = full ? 'wb' : 'wk';
+  for (const b of range(nblk)) {
+    const off = (extra) => (extra + 16 * b ? `, ${extra + 16 * b}` : '');
+    const woff = (kx) => (BB * b + 16 * kx + wkBase ? `, ${BB * b + 16 * kx + wkBase}` : '');
+    L.push(`${e}{`);
+    if (!dil) {
+      for (const kx of range(K)) L.push(`${e}  const w${kx} = v128.load(${wkName}${woff(kx)});`);
+      L.push(`${e}  let p = rp;`);
+      L.push(`${e}  let v: v128;`);
+      const ncol = (NP - 1) * S + K;
+      for (const col of range(ncol)) {
+        if (masked) L.push(`${e}  v = f32x4.splat(0); if (cm & ${1 << col}) v = v128.load(p${off(0)});`);
+        else L.push(`${e}  v = v128.load(p${off(0)});`);
+        const uses = [];
+        for (const j of range(NP)) {
+          const kx = col - S * j;
+          if (kx >= 0 && kx < K) uses.push(`a${b}${j} = fmadd(v, w${kx}, a${b}${j});`);
+        }
+        L.push(`${e}  ${uses.join(' ')}`);
+        if (col + 1 < ncol) L.push(`${e}  p += xs4;`);
+      }
+    } else {
+      L.push(`${e}  let pk = rp;`);
+      for (const kx of range(K)) {
+        L.push(`${e}  {`);
+        L.push(`${e}    const wv = v128.load(${wkName}${woff(kx)});`);
+        L.push(`${e}    let p = pk;`);
+        for (const j of range(NP)) {
+          const bit = 1 << (j * K + kx);
+          if (masked) L.push(`${e}    if (cm & ${bit}) a${b}${j} = fmadd(v128.load(p${off(0)}), wv, a${b}${j});`);
+          else L.push(`${e}    a${b}${j} = fmadd(v128.load(p${off(0)}), wv, a${b}${j});`);
+          if (j + 1 < NP) L.push(`${e}    p += sx;`);
+        }
+        L.push(`${e}  }`);
+        if (kx + 1 < K) L.push(`${e}  pk += dwCol;`);
+      }
+    }
+    L.push(`${e}}`);
+  }
+  if (!full) {
+    L.push(`${e}rp += dhRow;`);
+    L.push(`${e}wk += ${K * 16};`);
+    L.push(`${ind(d)}}`);
+  } else if (ky + 1 < K) {
+    L.push(`${e}rp += dhRow;`);
+  }
+  }
+  epilogue(L, d, masked, nblk);
+}
+
 /**
- * Group function: NP output pixels of one output row, channel blocks [cb0, cb1), kernel rows
- * [ky0, ky1). xp points at input pixel (row of tap ky0, column bx = first pixel's column).
+ * Group function: NP output pixels of one output row, channel blocks [cb0, cb1) (NB at a time,
+ * then a single one), kernel rows [ky0, ky1). xp points at input pixel (row of tap ky0, column
+ * bx = first pixel's column).
  * dil: false = dilation 1 (input columns shared between pixels, each loaded once);
  *      true  = any horizontal dilation (one load per pixel per tap).
  * masked: input columns outside the row are skipped (bit set in cm = column valid), only the
  *      first np pixels are stored.
  */
-function group(K, S, dil, masked) {
-  const name = `g${K}s${S}${dil ? 'dn' : 'd1'}${masked ? 'm' : ''}`;
-  const BB = (1 + K * K) * 16;
+function group(K, S, dil, masked, full = false) {
+  const name = `g${K}s${S}${dil ? 'dn' : 'd1'}${masked ? 'm' : ''}${full ? 'f' : ''}`;
   const L = [];
   const extra = masked ? ', cm: i32, np: i32' : '';
   const dilArg = dil ? ', dwCol: usize' : '';
@@ -57,49 +128,15 @@ function group(K, S, dil, masked) {
   L.push(`  const lo = actLo(act);`);
   L.push(`  const hi = actHi(act);`);
   if (dil) L.push(`  const sx: usize = ${S === 1 ? 'xs4' : `xs4 * ${S}`};`);
-  L.push(`  for (let cb = cb0; cb < cb1; cb++) {`);
-  L.push(`    const wb = w + <usize>cb * ${BB};`);
-  L.push(`    let a0 = v128.load(wb); ${range(NP).slice(1).map((j) => `let a${j} = a0;`).join(' ')}`);
-  L.push(`    let rp = xp + (<usize>cb << 4);`);
-  L.push(`    let wk = wb + 16 + <usize>ky0 * ${K * 16};`);
-  L.push(`    for (let ky = ky0; ky < ky1; ky++) {`);
-  if (!dil) {
-    for (const kx of range(K)) L.push(`      const w${kx} = v128.load(wk${kx ? `, ${16 * kx}` : ''});`);
-    L.push(`      let p = rp;`);
-    L.push(`      let v: v128;`);
-    const ncol = (NP - 1) * S + K;
-    for (const col of range(ncol)) {
-      if (masked) L.push(`      v = f32x4.splat(0); if (cm & ${1 << col}) v = v128.load(p);`);
-      else L.push(`      v = v128.load(p);`);
-      const uses = [];
-      for (const j of range(NP)) {
-        const kx = col - S * j;
-        if (kx >= 0 && kx < K) uses.push(`a${j} = fmadd(v, w${kx}, a${j});`);
-      }
-      L.push(`      ${uses.join(' ')}`);
-      if (col + 1 < ncol) L.push(`      p += xs4;`);
-    }
-  } else {
-    L.push(`      let pk = rp;`);
-    for (const kx of range(K)) {
-      L.push(`      {`);
-      L.push(`        const wv = v128.load(wk${kx ? `, ${16 * kx}` : ''});`);
-      L.push(`        let p = pk;`);
-      for (const j of range(NP)) {
-        const bit = 1 << (j * K + kx);
-        if (masked) L.push(`        if (cm & ${bit}) a${j} = fmadd(v128.load(p), wv, a${j});`);
-        else L.push(`        a${j} = fmadd(v128.load(p), wv, a${j});`);
-        if (j + 1 < NP) L.push(`        p += sx;`);
-      }
-      L.push(`      }`);
-      if (kx + 1 < K) L.push(`      pk += dwCol;`);
-    }
-  }
-  L.push(`      rp += dhRow;`);
-  L.push(`      wk += ${K * 16};`);
-  L.push(`    }`);
-  epilogue(L, 2, masked);
+  L.push(`  let cb = cb0;`);
+  L.push(`  for (; cb + ${NB} <= cb1; cb += ${NB}) {`);
+  step(L, K, S, dil, masked, NB, 2, full);
   L.push(`  }`);
+  if (NB > 1) {
+    L.push(`  if (cb < cb1) {`);
+    step(L, K, S, dil, masked, 1, 2, full);
+    L.push(`  }`);
+  }
   L.push(`}`);
   return { name, code: L.join('\n') };
 }
@@ -107,7 +144,7 @@ function group(K, S, dil, masked) {
 function kernel(K, S) {
   const name = `f32-dwconv-${K}x${K}${S === 1 ? '' : `s${S}`}-x4`;
   const fn = name.replace(/-/g, '_');
-  const gs = [group(K, S, false, false), group(K, S, false, true), group(K, S, true, false), group(K, S, true, true)];
+  const gs = [group(K, S, false, false), group(K, S, false, true), group(K, S, true, false), group(K, S, true, true), ...(FULL ? [group(K, S, false, false, true)] : [])];
   const ncol = (NP - 1) * S + K;
   const L = [];
   L.push(`// GENERATED by assembly/f32-dwconv/generate.mjs - do not edit by hand.`);
@@ -155,7 +192,10 @@ function kernel(K, S) {
   L.push(`        const xp = x + <usize>(row * inW + bx) * xs4;`);
   L.push(`        const yp = yr + <usize>ox * ys4;`);
   L.push(`        if (ox >= oxL && ox + ${NP} <= oxR) {`);
-  L.push(`          if (dilationW == 1) ${gs[0].name}(xp, xs4, dhRow, yp, ys4, w, ky0, ky1, cb0, cb1, c, act);`);
+  L.push(`          if (dilationW == 1) {`);
+  if (FULL) L.push(`            if (ky1 - ky0 == ${K}) ${gs[4].name}(xp, xs4, dhRow, yp, ys4, w, ky0, ky1, cb0, cb1, c, act); else`);
+  L.push(`            ${gs[0].name}(xp, xs4, dhRow, yp, ys4, w, ky0, ky1, cb0, cb1, c, act);`);
+  L.push(`          }`);
   L.push(`          else ${gs[2].name}(xp, xs4, dhRow, dwCol, yp, ys4, w, ky0, ky1, cb0, cb1, c, act);`);
   L.push(`        } else {`);
   L.push(`          const np = outW - ox > ${NP} ? ${NP} : outW - ox;`);
