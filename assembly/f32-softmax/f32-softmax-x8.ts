@@ -71,14 +71,14 @@ export function f32_softmax_x8(rows: i32, cols: i32, x: usize, xStride: i32, y: 
   for (; r < rows; r++) {
     const xr = x + (<usize>(r * xStride) << 2);
     const yr = y + (<usize>(r * yStride) << 2);
-    // pass 1: row max
+    // pass 1: row max (pmax: one maxps on x64; a NaN input still makes the row NaN in pass 2)
     let m0 = ninf;
     let m1 = ninf;
     let c = 0;
     for (; c + 8 <= cols; c += 8) {
       const o = <usize>c << 2;
-      m0 = f32x4.max(m0, v128.load(xr + o));
-      m1 = f32x4.max(m1, v128.load(xr + o, 16));
+      m0 = f32x4.pmax(m0, v128.load(xr + o));
+      m1 = f32x4.pmax(m1, v128.load(xr + o, 16));
     }
     for (; c + 4 <= cols; c += 4) m0 = f32x4.max(m0, v128.load(xr + (<usize>c << 2)));
     if (c < cols) m1 = f32x4.max(m1, v128.bitselect(v128.load(xr + (<usize>c << 2)), ninf, tailMask(cols - c)));
