@@ -109,8 +109,10 @@ export interface ShuffleNetV2Options extends ZooOptions {}
  * ShuffleNet v2 (Ma et al. 2018), paper Table 5 / Fig. 3(c,d): stem 3x3 s2 conv 24 + BN + ReLU, 3x3 s2 max
  * pool; stages 2-4 with 4 / 8 / 4 units; conv5 1x1 + BN + ReLU; GAP; FC.
  * Stride-1 unit: Split in halves; right half: 1x1 + BN + ReLU, 3x3 dw + BN, 1x1 + BN + ReLU; Concat; shuffle(2).
- * Stride-2 unit: left: 3x3 dw s2 + BN, 1x1 + BN + ReLU; right: 1x1 + BN + ReLU, 3x3 dw s2 + BN, 1x1 + BN +
- * ReLU; each branch outputs out / 2 channels (as torchvision and the megvii reference); Concat; shuffle(2).
+ * Stride-2 unit (megvii ShuffleNet-Series layout): left: 3x3 dw s2 + BN, 1x1 in -> in + BN + ReLU; right:
+ * 1x1 in -> out / 2 + BN + ReLU, 3x3 dw s2 + BN, 1x1 -> out - in + BN + ReLU; Concat; shuffle(2). For stages 3
+ * and 4 (in = out / 2) this is the symmetric torchvision unit; only stage 2 (in = 24) differs, and only this
+ * layout reproduces the published 146M / 591M (torchvision's symmetric stage 2 gives 144.9M / 583.3M).
  */
 export function shufflenetV2(opts: ShuffleNetV2Options = {}): Graph {
   const M = 'shufflenet_v2';
@@ -129,16 +131,17 @@ export function shufflenetV2(opts: ShuffleNetV2Options = {}): Graph {
       const p = `stage${si + 2}/unit${u + 1}`;
       let left: string;
       let right: string;
+      const cin = b.channels(x);
       if (u === 0) {
         left = b.dwBn(x, `${p}/left/dw`, { k: 3, s: 2 });
-        left = b.convBn(left, `${p}/left/pw`, { cout: half, act: 'relu' });
+        left = b.convBn(left, `${p}/left/pw`, { cout: cin, act: 'relu' });
         right = x;
       } else {
-        [left, right] = b.split(x, [half, b.channels(x) - half], `${p}/split`);
+        [left, right] = b.split(x, [half, cin - half], `${p}/split`);
       }
       right = b.convBn(right, `${p}/right/pw1`, { cout: half, act: 'relu' });
       right = b.dwBn(right, `${p}/right/dw`, { k: 3, s: u === 0 ? 2 : 1 });
-      right = b.convBn(right, `${p}/right/pw2`, { cout: half, act: 'relu' });
+      right = b.convBn(right, `${p}/right/pw2`, { cout: u === 0 ? out - cin : half, act: 'relu' });
       const y = b.concat([left, right], `${p}/concat`);
       x = b.shuffle(y, 2, `${p}/shuffle`);
     }
