@@ -22,7 +22,8 @@ export function stemTile4x8(
     let wp = w;
     for (let ky = 0; ky < kyN; ky++) {
       let xp = xr;
-      for (let tap = 0; tap < 9; tap++) {
+      const xEnd = xr + 36;
+      while (xp < xEnd) {
         const w0 = v128.load(wp);
         const w1 = v128.load(wp, 16);
         let v = v128.load32_splat(xp);

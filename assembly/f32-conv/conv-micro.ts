@@ -61,6 +61,7 @@ export function convTile4x8(
 ): void {
   const xTile = pixStep << 2;
   const yTile = yPixStep << 2;
+  const cinBytes = <usize>cin << 2;
   for (let t = 0; t < nTiles; t++) {
     let a0 = v128.load(bias);
     let b0 = v128.load(bias, 16);
@@ -75,7 +76,8 @@ export function convTile4x8(
       for (let kx = 0; kx < kxN; kx++) {
         let xp = xc;
         let wp = wc;
-        for (let c = 0; c < cin; c++) {
+        const xEnd = xc + cinBytes;
+        while (xp < xEnd) {
           const w0 = v128.load(wp);
           const w1 = v128.load(wp, 16);
           let v = v128.load32_splat(xp);
