@@ -157,6 +157,10 @@ describe('model structure', () => {
     expect(shapeOf(g, 'stage4/unit4/relu')).toEqual([1, 7, 7, 960]);
     const v2 = buildZooModel('shufflenet_v2', { width: 1 });
     expect(shapeOf(v2, 'stage3/unit8/shuffle')).toEqual([1, 14, 14, 232]);
+    // megvii stride-2 unit: stage 2 keeps the 24 stem channels on the left, right branch gives 116 - 24
+    expect(shapeOf(v2, 'stage2/unit1/left/pw')).toEqual([1, 28, 28, 24]);
+    expect(shapeOf(v2, 'stage2/unit1/right/pw2')).toEqual([1, 28, 28, 92]);
+    expect(shapeOf(v2, 'stage3/unit1/right/pw2')).toEqual([1, 14, 14, 116]);
     expect(shapeOf(v2, 'conv5')).toEqual([1, 7, 7, 1024]);
   });
 
