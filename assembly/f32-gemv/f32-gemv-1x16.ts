@@ -1,5 +1,5 @@
 import { fmadd } from "../common/simd";
-import { storeRow16 } from "../f32-gemm/epilogue";
+import { storeVec } from "../f32-gemm/epilogue";
 
 /**
  * f32-gemv-1x16: fully connected layer for one input vector,
@@ -43,10 +43,11 @@ export function f32_gemv_1x16(n: i32, k: i32, x: usize, w: usize, y: usize, act:
       a3 = fmadd(x0, v128.load(wp, 48), a3);
       wp += 64;
     }
-    storeRow16(
-      y + (<usize>n0 << 2),
-      f32x4.add(a0, b0), f32x4.add(a1, b1), f32x4.add(a2, b2), f32x4.add(a3, b3),
-      0, act, min(16, n - n0),
-    );
+    const yp = y + (<usize>n0 << 2);
+    const nc = n - n0;
+    storeVec(yp, f32x4.add(a0, b0), 0, act, nc);
+    if (nc > 4) storeVec(yp + 16, f32x4.add(a1, b1), 0, act, nc - 4);
+    if (nc > 8) storeVec(yp + 32, f32x4.add(a2, b2), 0, act, nc - 8);
+    if (nc > 12) storeVec(yp + 48, f32x4.add(a3, b3), 0, act, nc - 12);
   }
 }

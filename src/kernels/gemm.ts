@@ -14,7 +14,7 @@ import { checkAct, checkBuffer, checkInt, checkStride, stridedExtent } from './v
  * accumulators plus their weight vectors (2x16, 4x8, 2x8, 1x16) run from registers while
  * 3x16, 4x16, 6x8 and 8x8 (12-16 accumulators) spill; those are for ARM (32 NEON registers).
  */
-export const GEMM_TILES = ['1x16', '2x16', '3x16', '4x16', '2x8', '4x8', '6x8', '8x8'] as const;
+export const GEMM_TILES = ['1x16', '2x16', '3x16', '4x16', '3x12', '2x8', '4x8', '5x8', '6x8', '8x8'] as const;
 export type GemmTile = (typeof GEMM_TILES)[number];
 
 /**
