@@ -1,6 +1,6 @@
 // The row/pixel walk shared by f32-conv-kxk-4x8 and f32-conv-3x3s2-c3 (not a wasm export).
 import { fmadd } from "../common/simd";
-import { ceilDiv, convPx1x8, convTile4x8, floorDiv, imax, imin, store8 } from "./conv-micro";
+import { WEIGHT_CHUNK_BYTES, ceilDiv, convPx1x8, convTile4x8, floorDiv, imax, imin, store8 } from "./conv-micro";
 
 /**
  * Stem microkernel: 4 output pixels x 8 channels of a 3x3 stride-2 conv over 3 contiguous
@@ -82,6 +82,12 @@ export function stemTile4x8(
   const oxLo = imin(ceilDiv(padLeft, strideW), outW);
   const oxHi = imax(oxLo, imin(outW, floorDiv(inW - 1 - (kw - 1) * dilW + padLeft, strideW) + 1));
   const nInner = oxHi - oxLo;
+  // Weight blocks are swept in chunks of about WEIGHT_CHUNK_BYTES, all output rows per chunk,
+  // so large weights (deep layers, small maps) stay in cache instead of streaming per row.
+  const nGB = groups * nBlocks;
+  const chunk = imax(1, <i32>(WEIGHT_CHUNK_BYTES / blockBytes));
+  for (let gb0 = 0; gb0 < nGB; gb0 += chunk) {
+  const gb1 = imin(nGB, gb0 + chunk);
   for (let oy = 0; oy < outH; oy++) {
     const iy0 = oy * strideH - padTop;
     const kyLo = iy0 >= 0 ? 0 : ceilDiv(-iy0, dilH);
@@ -101,18 +107,18 @@ export function stemTile4x8(
         const ix0 = ox * strideW - padLeft;
         const xp = xRow + <usize>ix0 * xs4;
         const yp = yRow + <usize>ox * ys4;
-        for (let g = 0; g < groups; g++) {
+        for (let gb = gb0; gb < gb1; gb++) {
+          const g = gb / nBlocks;
+          const b = gb - g * nBlocks;
           const xg = xp + (<usize>(g * cinG) << 2);
-          for (let b = 0; b < nBlocks; b++) {
-            const blk = w + <usize>(g * nBlocks + b) * blockBytes;
-            const yb = yp + (<usize>(g * coutG + b * 8) << 2);
-            const nc = imin(8, coutG - b * 8);
-            if (stem) {
-              stemTile4x8(xg, rowStep, kyN, blk + wRow0, yb, ys4, nc, blk, act, nT);
-            } else {
-              convTile4x8(xg, pixStep, <isize>rowStep, <isize>colStep, kyN, kw, cinG,
-                blk + wRow0, wRowStep, tapBytes, yb, ys4, nc, blk, act, nT);
-            }
+          const blk = w + <usize>gb * blockBytes;
+          const yb = yp + (<usize>(g * coutG + b * 8) << 2);
+          const nc = imin(8, coutG - b * 8);
+          if (stem) {
+            stemTile4x8(xg, rowStep, kyN, blk + wRow0, yb, ys4, nc, blk, act, nT);
+          } else {
+            convTile4x8(xg, pixStep, <isize>rowStep, <isize>colStep, kyN, kw, cinG,
+              blk + wRow0, wRowStep, tapBytes, yb, ys4, nc, blk, act, nT);
           }
         }
         ox += nT << 2;
@@ -124,18 +130,19 @@ export function stemTile4x8(
         const xp = xRow + <usize>(ix0 + kxLo * dilW) * xs4;
         const yp = yRow + <usize>ox * ys4;
         const wOff = wRow0 + <usize>kxLo * tapBytes;
-        for (let g = 0; g < groups; g++) {
+        for (let gb = gb0; gb < gb1; gb++) {
+          const g = gb / nBlocks;
+          const b = gb - g * nBlocks;
           const xg = xp + (<usize>(g * cinG) << 2);
-          for (let b = 0; b < nBlocks; b++) {
-            const blk = w + <usize>(g * nBlocks + b) * blockBytes;
-            const yb = yp + (<usize>(g * coutG + b * 8) << 2);
-            const nc = imin(8, coutG - b * 8);
-            convPx1x8(xg, <isize>rowStep, <isize>colStep, kyN, kxN, cinG,
-              blk + wOff, wRowStep, tapBytes, yb, nc, blk, act);
-          }
+          const blk = w + <usize>gb * blockBytes;
+          const yb = yp + (<usize>(g * coutG + b * 8) << 2);
+          const nc = imin(8, coutG - b * 8);
+          convPx1x8(xg, <isize>rowStep, <isize>colStep, kyN, kxN, cinG,
+            blk + wOff, wRowStep, tapBytes, yb, nc, blk, act);
         }
         ox++;
       }
     }
+  }
   }
 }

@@ -9,6 +9,9 @@
 // backwards), hence `isize` and wrapping adds.
 import { applyAct, fmadd, storeLanes } from "../common/simd";
 
+/** Packed weight bytes swept over all output rows at a time (about half an L1 data cache). */
+export const WEIGHT_CHUNK_BYTES: usize = 24576;
+
 /** floor(a / b) for b > 0 and any sign of a. */
 // @ts-ignore: decorator
 @inline export function floorDiv(a: i32, b: i32): i32 {

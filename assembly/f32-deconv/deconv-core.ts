@@ -6,7 +6,7 @@
 // pixels of one x phase (ox + padLeft = rx mod sw) share their kx set and read consecutive
 // input pixels, so tiles are 4 same-phase output pixels (sw apart) x 8 output channels.
 // Every output pixel is written exactly once, so bias + activation fuse into the store.
-import { ceilDiv, convPx1x8, convTile4x8, imax, imin } from "../f32-conv/conv-micro";
+import { WEIGHT_CHUNK_BYTES, ceilDiv, convPx1x8, convTile4x8, imax, imin } from "../f32-conv/conv-micro";
 
 // @ts-ignore: decorator
 @inline export function deconvCore(
@@ -26,6 +26,10 @@ import { ceilDiv, convPx1x8, convTile4x8, imax, imin } from "../f32-conv/conv-mi
   const rowStep = -<isize>rowBytes;
   const colStep = -<isize>xs4;
   const yPixStep = ys4 * <usize>strideW;
+  // Weight blocks in chunks of about WEIGHT_CHUNK_BYTES, all output rows per chunk (see conv-core).
+  const chunk = imax(1, <i32>(WEIGHT_CHUNK_BYTES / blockBytes));
+  for (let b0 = 0; b0 < nBlocks; b0 += chunk) {
+  const b1 = imin(nBlocks, b0 + chunk);
   for (let oy = 0; oy < outH; oy++) {
     const ty = oy + padTop;
     const ry = ty % strideH;
@@ -59,7 +63,7 @@ import { ceilDiv, convPx1x8, convTile4x8, imax, imin } from "../f32-conv/conv-mi
         if (nT > 0) {
           const xp = xRow + <usize>ixTop * xs4;
           const wOff = wRow0 + <usize>rx * tapBytes;
-          for (let b = 0; b < nBlocks; b++) {
+          for (let b = b0; b < b1; b++) {
             const blk = w + <usize>b * blockBytes;
             convTile4x8(xp, xs4, rowStep, colStep, kyN, nTx, cin, blk + wOff, wRowStep, wColStep,
               yp + (<usize>b << 5), yPixStep, imin(8, cout - b * 8), blk, act, nT);
@@ -70,7 +74,7 @@ import { ceilDiv, convPx1x8, convTile4x8, imax, imin } from "../f32-conv/conv-mi
           const kxN = imax(0, imin(nTx, ixTop + 1) - nLo);
           const xp = xRow + <usize>(ixTop - nLo) * xs4;
           const wOff = wRow0 + <usize>(rx + nLo * strideW) * tapBytes;
-          for (let b = 0; b < nBlocks; b++) {
+          for (let b = b0; b < b1; b++) {
             const blk = w + <usize>b * blockBytes;
             convPx1x8(xp, rowStep, colStep, kyN, kxN, cin, blk + wOff, wRowStep, wColStep,
               yp + (<usize>b << 5), imin(8, cout - b * 8), blk, act);
@@ -79,5 +83,6 @@ import { ceilDiv, convPx1x8, convTile4x8, imax, imin } from "../f32-conv/conv-mi
         }
       }
     }
+  }
   }
 }
