@@ -9,22 +9,26 @@ import { checkAct, checkBuffer, checkInt, checkStride, stridedExtent } from './v
  *   c[i][j] = act(sum_p a[i][p] * W[j][p] + bias[j] + r[i][j]),  i < m pixels, j < n channels,
  * with strided rows (channel slices of wider tensors are read and written in place).
  *
- * Tiles are `<MR>x<NR>`: MR pixels x NR output channels per microkernel call, MR*NR/4
- * accumulators. On x86 V8 gives wasm about 15 usable SIMD registers, so tiles with <= 8
- * accumulators plus their weight vectors (2x16, 4x8, 2x8, 1x16) run from registers while
- * 3x16, 4x16, 6x8 and 8x8 (12-16 accumulators) spill; those are for ARM (32 NEON registers).
+ * Tiles are `<MR>x<NR>`: MR pixels x NR output channels per K step, MR*NR/4 accumulators.
+ * V8 hoists all loads of a K step, so a tile keeps MR*NR/4 accumulators + NR/4 weight vectors +
+ * MR input broadcasts live; x86 gives wasm 15 allocatable xmm registers, so only tiles with
+ * (MR+1)(NR/4+1) <= 16 run without spilling: 3x12 (9 accumulators), 2x16 and 4x8 (8 each),
+ * 2x8, 1x16. 3x16, 4x16, 5x8, 6x8 and 8x8 (10-16 accumulators) spill on x86 and are there for
+ * ARM (32 NEON registers), where they should win: measure there before making them the default.
  */
 export const GEMM_TILES = ['1x16', '2x16', '3x16', '4x16', '3x12', '2x8', '4x8', '5x8', '6x8', '8x8'] as const;
 export type GemmTile = (typeof GEMM_TILES)[number];
 
 /**
- * The tile used when none is asked for: 2x16 (2 pixels x 16 channels, 8 accumulators,
- * 4 weight vectors). It measured fastest on the MobileNetV2 pointwise shapes and on the
- * large square GEMM in both builds here (bench/kernels/gemm.ts, x86 Zen-class core):
- * it fits V8's x86 register file with room to spare, needs 6 loads per 8 FMAs, and its
- * half-width tail microkernel skips the padding of n = 8 (mod 16) layers (n = 24, 40, 88...).
+ * The default tile: 3x12 (3 pixels x 12 channels, 9 accumulators, 3 weight vectors, 3 input
+ * broadcasts = 15 registers). With relaxed SIMD a K step's FMA chain has 4 cycles of latency and
+ * two FMA pipes need >= 8 independent chains: 3x12 is the only spill-free tile with more than 8,
+ * and it measured best on the MobileNetV2 pointwise shapes in the relaxed build (about 73% of
+ * the peak loop against 68-69% for 2x16 and 4x8, same run, x86 Zen 3); in the simd build the
+ * three are within noise (93-94%). Its narrower tail microkernels (8 and 4 channels) keep the
+ * padding waste of n = 24, 40, 88, 160 ... small.
  */
-export const DEFAULT_GEMM_TILE: GemmTile = '2x16';
+export const DEFAULT_GEMM_TILE: GemmTile = '3x12';
 
 export const kernels: KernelInfo[] = GEMM_TILES.map((tile) => {
   const [mr, nr] = tile.split('x').map(Number);
@@ -48,11 +52,11 @@ export function gemmTileShape(tile: string): [number, number] {
 }
 
 /**
- * The default tile for a GEMM of m pixels, n output channels, k input channels: always
- * DEFAULT_GEMM_TILE for now (see there for why). The arguments are there so per-shape
- * dispatch (e.g. bigger tiles on ARM) can be added without changing callers.
+ * The tile for a GEMM of m pixels, n output channels, k input channels: 2x16 for n <= 16 (one
+ * full 16-wide panel; 3x12 would run 12 + 4 channels), DEFAULT_GEMM_TILE (3x12) otherwise.
  */
-export function selectGemmTile(_shape?: { m: number; n: number; k: number }): GemmTile {
+export function selectGemmTile(shape?: { m: number; n: number; k: number }): GemmTile {
+  if (shape && shape.n <= 16 && shape.n > 12) return '2x16';
   return DEFAULT_GEMM_TILE;
 }
 
