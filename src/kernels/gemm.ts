@@ -221,7 +221,11 @@ export interface PointwiseConvArgs {
   output: number;
   /** Floats between output pixels (default cout). */
   outStride?: number;
-  /** Per group: pointer to packGemmWeights(group's [cout/groups][cin/groups] weights, ..., NR of the tile). */
+  /**
+   * Per group: pointer to packGemmWeights(group's [cout/groups][cin/groups] weights, ..., nr) with
+   * nr = gemmTileShape(tile)[1] of the tile that runs (`tile`, else selectGemmTile({m, n: cout/groups,
+   * k: cin/groups})): packed weights do not record their panel width.
+   */
   packedPerGroup: readonly number[];
   act: ActCode;
   /** Residual [m][cout] added before the activation (0 / absent = none). */

@@ -212,7 +212,9 @@ describe.each(VARIANTS)('f32-gemm (%s build)', (variant) => {
     const T = randomArray(m * C, rand);
     const W = randomArray(16 * 4, rand); // [cout][cin / groups]
     const tPtr = k.arena.put(T);
-    const packed = packGroupedPointwise(W, null, 16, 8, 2, 16).map((p) => k.arena.put(p));
+    // no tile given: pack for the tile pointwiseConv will pick
+    const [, nr] = gemmTileShape(selectGemmTile({ m, n: 8, k: 4 }));
+    const packed = packGroupedPointwise(W, null, 16, 8, 2, nr).map((p) => k.arena.put(p));
     pointwiseConv(k, { m, cin: 8, cout: 16, groups: 2, input: tPtr, inStride: C, output: tPtr + 32, outStride: C, packedPerGroup: packed, act: Act.linear });
     const want = T.slice();
     refGroupedPointwise(m, 8, 16, 2, T, C, W, null, want.subarray(8), C, Act.linear);
