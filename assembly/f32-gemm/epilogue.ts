@@ -3,17 +3,22 @@ import { applyAct, storeLanes } from "../common/simd";
 // Shared pieces of the f32-gemm tiles and f32-gemv (not exported from the wasm module:
 // index.ts only re-exports the kernels).
 
-/** Bytes of input rows per pixel block (see blockRows). */
+/** Bytes of input rows per pixel block at most (L2-resident A block). */
 export const GEMM_BLOCK_BYTES: i32 = 96 * 1024;
+/** Bytes of input + output rows per pixel block aimed at (L1-resident A and C block). */
+export const GEMM_L1_BYTES: i32 = 24 * 1024;
 
 /**
- * Rows of a pixel block such that the block's input rows (rows x k floats) stay in L2 while
- * every weight panel sweeps over them. A multiple of `mr`, at least `mr`.
+ * Rows of a pixel block: every weight panel sweeps over the block in turn, so the block's input
+ * rows (k floats each) and output rows (n floats each) should stay in L1 between panels, and the
+ * input rows at least in L2. A multiple of `mr`, at least 4 * mr (so the per-call cost of a
+ * microkernel is spread over several row steps).
  */
 // @ts-ignore: decorator
-@inline export function blockRows(k: i32, mr: i32): i32 {
-  const rows = (GEMM_BLOCK_BYTES >> 2) / max(k, 1);
-  return max(mr, rows - rows % mr);
+@inline export function blockRows(k: i32, n: i32, mr: i32): i32 {
+  let rows = GEMM_L1_BYTES / ((k + n) << 2);
+  rows = max(rows, min(4 * mr * 8, GEMM_BLOCK_BYTES / (max(k, 1) << 2)));
+  return max(4 * mr, rows - rows % mr);
 }
 
 /** hswish, the same operations as applyAct(v, ACT_HSWISH). */

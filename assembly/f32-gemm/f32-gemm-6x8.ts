@@ -14,7 +14,7 @@ import { blockRows, hswish, storeVec } from "./epilogue";
  */
 export function f32_gemm_6x8(m: i32, n: i32, k: i32, a: usize, aStride: i32, w: usize, c: usize, cStride: i32, act: i32, r: usize, rStride: i32): void {
   const panel = <usize>(k + 1) * 32;
-  const mc = blockRows(k, 6);
+  const mc = blockRows(k, n, 6);
   for (let m0 = 0; m0 < m; m0 += mc) {
     const m1 = min(m, m0 + mc);
     let wp = w;

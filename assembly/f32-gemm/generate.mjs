@@ -41,14 +41,14 @@ function ukernel(mr, v, wRow) {
   for (const i of range(mr).slice(1)) L.push(`    ${range(v).map((j) => `let c${i}${j} = c0${j};`).join(' ')}`);
   L.push(`    let wp = w + ${4 * wRow};`);
   L.push(`    const aEnd = a0 + kb;`);
-  L.push(`    while (a0 < aEnd) {`);
+  if (process.env.DOWHILE) L.push(`    if (k > 0) do {`); else L.push(`    while (a0 < aEnd) {`);
   for (const j of range(v)) L.push(`      const w${j} = v128.load(wp${j ? `, ${16 * j}` : ''});`);
   for (const i of range(mr)) {
     L.push(`      const x${i} = v128.load32_splat(a${i});`);
     L.push(`      ${range(v).map((j) => `c${i}${j} = fmadd(x${i}, w${j}, c${i}${j});`).join(' ')}`);
   }
   L.push(`      ${range(mr).map((i) => `a${i} += 4;`).join(' ')} wp += ${4 * wRow};`);
-  L.push(`    }`);
+  L.push(process.env.DOWHILE ? `    } while (a0 < aEnd);` : `    }`);
   const accs = range(mr).flatMap((i) => range(v).map((j) => `c${i}${j}`));
   const all = (ind, f) => {
     for (let q = 0; q < accs.length; q += 4) L.push(`${ind}${accs.slice(q, q + 4).map(f).join(' ')}`);
@@ -116,7 +116,7 @@ function tile(mr, nr) {
   L.push(` */`);
   L.push(`export function ${fn}(m: i32, n: i32, k: i32, a: usize, aStride: i32, w: usize, c: usize, cStride: i32, act: i32, r: usize, rStride: i32): void {`);
   L.push(`  const panel = <usize>(k + 1) * ${4 * nr};`);
-  L.push(`  const mc = blockRows(k, ${mr});`);
+  L.push(`  const mc = blockRows(k, n, ${mr});`);
   L.push(`  for (let m0 = 0; m0 < m; m0 += mc) {`);
   L.push(`    const m1 = min(m, m0 + mc);`);
   L.push(`    let wp = w;`);
