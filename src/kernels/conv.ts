@@ -1,8 +1,8 @@
-import { BufferError, ShapeError } from '../errors.js';
+import { ShapeError } from '../errors.js';
 import type { ActCode } from './act.js';
 import type { Kernels } from './loader.js';
 import { defineKernel, type KernelInfo } from './types.js';
-import { checkAct, checkBuffer, checkInt, checkNoOverlap, checkStride, stridedExtent } from './validate.js';
+import { checkAct, checkBuffer, checkInt, checkStride, checkViewsDisjoint, flatView, stridedExtent } from './validate.js';
 
 export const kernels: KernelInfo[] = [
   defineKernel({
@@ -84,25 +84,6 @@ export function packConvWeights(
 function checkGroups(name: string, cin: number, cout: number, groups: number): void {
   if (cin % groups !== 0) throw new ShapeError(`${name}: argument 'cin' = ${cin} must be divisible by groups = ${groups}`);
   if (cout % groups !== 0) throw new ShapeError(`${name}: argument 'cout' = ${cout} must be divisible by groups = ${groups}`);
-}
-
-/**
- * Output and input regions may share memory only as disjoint channel slices of the same
- * NHWC tensor (equal pixel strides, channel ranges not overlapping in any pixel).
- */
-export function checkSliceOverlap(
-  kernel: string, a: string, aPtr: number, aFloats: number, aStride: number, aCh: number,
-  b: string, bPtr: number, bFloats: number, bStride: number, bCh: number,
-): void {
-  if (aFloats <= 0 || bFloats <= 0) return;
-  if (!(aPtr < bPtr + bFloats * 4 && bPtr < aPtr + aFloats * 4)) return;
-  if (aStride === bStride) {
-    const d = (((bPtr - aPtr) / 4) % aStride + aStride) % aStride; // b's channel offset within a's pixel
-    if (Number.isInteger(d) && d >= aCh && d + bCh <= aStride) return;
-  }
-  throw new BufferError(
-    `${kernel}: buffers '${a}' and '${b}' overlap and are not disjoint channel slices of one tensor; give the output its own buffer`,
-  );
 }
 
 export interface ConvArgs {
@@ -214,8 +195,9 @@ export function conv(k: Kernels, a: ConvArgs): void {
   checkBuffer(k, name, 'x', a.x, xFloats);
   checkBuffer(k, name, 'y', a.y, yFloats);
   checkBuffer(k, name, 'w', a.w, wFloats);
-  checkSliceOverlap(name, 'x', a.x, xFloats, xStride, a.cin, 'y', a.y, yFloats, yStride, a.cout);
-  checkNoOverlap(name, 'w', a.w, wFloats, 'y', a.y, yFloats);
+  const yView = { name: 'y', ptr: a.y, rows: a.outH * a.outW, cols: a.cout, stride: yStride };
+  checkViewsDisjoint(name, yView, { name: 'x', ptr: a.x, rows: a.inH * a.inW, cols: a.cin, stride: xStride }, false);
+  checkViewsDisjoint(name, yView, flatView('w', a.w, wFloats), false);
   if (name === 'f32-conv-3x3s2-c3') {
     k.fn(name)(a.inH, a.inW, a.x, a.outH, a.outW, a.cout, a.y, yStride, a.w, a.padTop, a.padLeft, a.act);
   } else {

@@ -2,7 +2,7 @@ import { BufferError, ShapeError } from '../errors.js';
 import type { ActCode } from './act.js';
 import type { Kernels } from './loader.js';
 import { defineKernel, type KernelInfo } from './types.js';
-import { checkAct, checkBuffer, checkInt, checkNoOverlap, checkStride, stridedExtent } from './validate.js';
+import { checkAct, checkBuffer, checkInt, checkNoOverlap, checkStride, checkViewsDisjoint, stridedExtent } from './validate.js';
 
 export const kernels: KernelInfo[] = [
   defineKernel({
@@ -30,27 +30,6 @@ export const kernels: KernelInfo[] = [
   }),
 ];
 
-/**
- * Strided views that share elements break a forward copy. Allowed: disjoint byte ranges, or the
- * same stride with column ranges that do not meet modulo the stride (two channel slices of one
- * NHWC tensor). View x is rows x xCols floats xStride apart, view y rows x yCols yStride apart.
- */
-function checkViewsDisjoint(
-  kernel: string, rows: number, x: number, xCols: number, xStride: number, y: number, yCols: number, yStride: number,
-): void {
-  const xn = stridedExtent(rows, xCols, xStride);
-  const yn = stridedExtent(rows, yCols, yStride);
-  if (xn <= 0 || yn <= 0) return;
-  if (x >= y + yn * 4 || y >= x + xn * 4) return;
-  if (xStride === yStride) {
-    const off = ((((y - x) / 4) % xStride) + xStride) % xStride;
-    if (off >= xCols && off + yCols <= xStride) return;
-  }
-  throw new BufferError(
-    `${kernel}: views 'x' (${x}, ${rows} x ${xCols} floats, stride ${xStride}) and 'y' (${y}, ${rows} x ${yCols} floats, stride ${yStride}) share elements; copy into a separate buffer or a disjoint channel slice`,
-  );
-}
-
 export interface Copy2dArgs {
   rows: number;
   cols: number;
@@ -75,7 +54,7 @@ export function copy2d(k: Kernels, a: Copy2dArgs): void {
   checkBuffer(k, name, 'y', a.y, stridedExtent(a.rows, a.cols, yStride));
   if (a.rows === 0 || a.cols === 0) return;
   if (a.x === a.y && xStride === yStride) return; // identical views: nothing to move
-  checkViewsDisjoint(name, a.rows, a.x, a.cols, xStride, a.y, a.cols, yStride);
+  checkViewsDisjoint(name, { name: 'y', ptr: a.y, rows: a.rows, cols: a.cols, stride: yStride }, { name: 'x', ptr: a.x, rows: a.rows, cols: a.cols, stride: xStride }, false);
   k.fn(name)(a.rows, a.cols, a.x, xStride, a.y, yStride);
 }
 
@@ -117,7 +96,7 @@ export function concatChannels(k: Kernels, a: ConcatChannelsArgs): void {
     // An input already in its slice (planner aliasing) is skipped by copy2d; any other input must
     // not live anywhere in the output, or an earlier copy would overwrite it before it is read.
     if (!(inp.x === slice && xStride === yStride)) {
-      checkViewsDisjoint(name, a.pixels, inp.x, inp.c, xStride, a.y, total, yStride);
+      checkViewsDisjoint(name, { name: 'y', ptr: a.y, rows: a.pixels, cols: total, stride: yStride }, { name: 'x', ptr: inp.x, rows: a.pixels, cols: inp.c, stride: xStride }, false);
     }
     copy2d(k, { rows: a.pixels, cols: inp.c, x: inp.x, xStride, y: slice, yStride });
     off += inp.c;

@@ -1,9 +1,9 @@
 import { ShapeError } from '../errors.js';
 import type { ActCode } from './act.js';
-import { CONV_MAX_PARAM, checkSliceOverlap, packConvWeights, packedConvFloats } from './conv.js';
+import { CONV_MAX_PARAM, packConvWeights, packedConvFloats } from './conv.js';
 import type { Kernels } from './loader.js';
 import { defineKernel, type KernelInfo } from './types.js';
-import { checkAct, checkBuffer, checkInt, checkNoOverlap, checkStride, stridedExtent } from './validate.js';
+import { checkAct, checkBuffer, checkInt, checkStride, checkViewsDisjoint, flatView, stridedExtent } from './validate.js';
 
 export const kernels: KernelInfo[] = [
   defineKernel({
@@ -144,8 +144,9 @@ export function deconv(k: Kernels, a: DeconvArgs): void {
   checkBuffer(k, name, 'x', a.x, xFloats);
   checkBuffer(k, name, 'y', a.y, yFloats);
   checkBuffer(k, name, 'w', a.w, wFloats);
-  checkSliceOverlap(name, 'x', a.x, xFloats, xStride, a.cin, 'y', a.y, yFloats, yStride, a.cout);
-  checkNoOverlap(name, 'w', a.w, wFloats, 'y', a.y, yFloats);
+  const yView = { name: 'y', ptr: a.y, rows: a.outH * a.outW, cols: a.cout, stride: yStride };
+  checkViewsDisjoint(name, yView, { name: 'x', ptr: a.x, rows: a.inH * a.inW, cols: a.cin, stride: xStride }, false);
+  checkViewsDisjoint(name, yView, flatView('w', a.w, wFloats), false);
   if (name === KXK) {
     k.fn(name)(
       a.inH, a.inW, a.cin, a.x, xStride, a.outH, a.outW, a.cout, a.y, yStride, a.w,

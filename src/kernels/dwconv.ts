@@ -1,8 +1,8 @@
-import { BufferError, ShapeError } from '../errors.js';
+import { ShapeError } from '../errors.js';
 import type { ActCode } from './act.js';
 import type { Kernels } from './loader.js';
 import { defineKernel, type KernelInfo } from './types.js';
-import { checkAct, checkBuffer, checkInt, checkStride, stridedExtent } from './validate.js';
+import { checkAct, checkBuffer, checkInt, checkStride, checkViewsDisjoint, flatView, stridedExtent } from './validate.js';
 
 /**
  * f32 depthwise convolution (NHWC, channel multiplier 1).
@@ -244,34 +244,13 @@ export function dwconv(k: Kernels, a: DwconvArgs): string {
   checkBuffer(k, name, 'x', a.x, xFloats);
   checkBuffer(k, name, 'y', a.y, yFloats);
   checkBuffer(k, name, 'w', a.w, wFloats);
-  checkOutputOverlap(name, a.x, xFloats, xStride, a.y, yFloats, yStride, a.c);
-  if (rangesOverlap(a.w, wFloats, a.y, yFloats)) {
-    throw new BufferError(`${name}: buffers 'w' and 'y' overlap; give the output its own buffer`);
-  }
+  const yView = { name: 'y', ptr: a.y, rows: a.outH * a.outW, cols: a.c, stride: yStride };
+  checkViewsDisjoint(name, yView, { name: 'x', ptr: a.x, rows: a.inH * a.inW, cols: a.c, stride: xStride }, false);
+  checkViewsDisjoint(name, yView, flatView('w', a.w, wFloats), false);
   if (name === DWCONV_GENERIC) {
     k.fn(name)(a.inH, a.inW, a.c, a.x, xStride, a.outH, a.outW, a.y, yStride, a.w, a.kh, a.kw, padTop, padLeft, strideH, strideW, dilationH, dilationW, a.act);
   } else {
     k.fn(name)(a.inH, a.inW, a.c, a.x, xStride, a.outH, a.outW, a.y, yStride, a.w, padTop, padLeft, strideH, strideW, dilationH, dilationW, a.act);
   }
   return name;
-}
-
-function rangesOverlap(aPtr: number, aFloats: number, bPtr: number, bFloats: number): boolean {
-  return aFloats > 0 && bFloats > 0 && aPtr < bPtr + bFloats * 4 && bPtr < aPtr + aFloats * 4;
-}
-
-/**
- * y must not overlap x, except as disjoint channel slices of one pixel-strided tensor: equal
- * strides, and the channel ranges [x, x + c) and [y, y + c) (in floats, modulo the stride) disjoint.
- */
-function checkOutputOverlap(name: string, x: number, xFloats: number, xStride: number, y: number, yFloats: number, yStride: number, c: number): void {
-  if (!rangesOverlap(x, xFloats, y, yFloats)) return;
-  if (xStride === yStride && (y - x) % 4 === 0) {
-    const s = xStride;
-    const off = ((((y - x) / 4) % s) + s) % s; // y's channel offset relative to x, in [0, s)
-    if (off >= c && off + c <= s) return;
-  }
-  throw new BufferError(
-    `${name}: output 'y' overlaps input 'x' (only disjoint channel slices of one tensor with equal strides may share memory); give the output its own buffer`,
-  );
 }

@@ -2,8 +2,7 @@ import { ShapeError } from '../errors.js';
 import type { ActCode } from './act.js';
 import type { Kernels } from './loader.js';
 import { defineKernel, type KernelInfo } from './types.js';
-import { checkAct, checkBuffer, checkInt, checkStride, stridedExtent } from './validate.js';
-import { checkViewsDisjoint } from './vbinary.js';
+import { checkAct, checkBuffer, checkInt, checkStride, checkViewsDisjoint, stridedExtent } from './validate.js';
 
 export const kernels: KernelInfo[] = [
   defineKernel({

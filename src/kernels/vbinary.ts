@@ -1,8 +1,8 @@
-import { BufferError, ShapeError } from '../errors.js';
+import { ShapeError } from '../errors.js';
 import type { ActCode } from './act.js';
 import type { Kernels } from './loader.js';
 import { defineKernel, type KernelInfo } from './types.js';
-import { checkAct, checkBuffer, checkInt, checkStride, stridedExtent } from './validate.js';
+import { checkAct, checkBuffer, checkInt, checkStride, checkViewsDisjoint, stridedExtent, type View } from './validate.js';
 
 export const kernels: KernelInfo[] = [
   defineKernel({
@@ -40,56 +40,6 @@ export function binaryOpCode(kernel: string, op: BinaryOpName | number): BinaryO
   throw new ShapeError(
     `${kernel}: argument 'op' = ${String(op)} is unknown; use one of ${BINARY_OP_NAMES.map((n, i) => `'${n}' (${i})`).join(', ')}`,
   );
-}
-
-/** A strided 2-D view: `rows` rows of `cols` floats, `stride` floats apart, at byte `ptr`. */
-export interface View {
-  name: string;
-  ptr: number;
-  rows: number;
-  cols: number;
-  stride: number;
-}
-
-function sameElements(a: View, b: View): boolean {
-  if (a.ptr !== b.ptr || a.cols !== b.cols || a.rows !== b.rows) return false;
-  return a.rows <= 1 || a.stride === b.stride;
-}
-
-/**
- * True when two strided views share at least one float. Exact when both views have the same
- * stride (or one of them has a single row), e.g. two channel slices of one NHWC tensor;
- * otherwise conservative (compares the spanned byte ranges). Needs cols <= stride (checked).
- */
-export function viewsOverlap(a: View, b: View): boolean {
-  if (a.rows <= 0 || a.cols <= 0 || b.rows <= 0 || b.cols <= 0) return false;
-  const aEnd = a.ptr + 4 * stridedExtent(a.rows, a.cols, a.stride);
-  const bEnd = b.ptr + 4 * stridedExtent(b.rows, b.cols, b.stride);
-  if (a.ptr >= bEnd || b.ptr >= aEnd) return false;
-  const stride = a.rows === 1 ? b.stride : b.rows === 1 ? a.stride : a.stride === b.stride ? a.stride : -1;
-  if (stride <= 0 || a.cols > stride || b.cols > stride) return true;
-  // b starts q rows and m floats (0 <= m < stride) after a's first float.
-  const d = (b.ptr - a.ptr) / 4;
-  const q = Math.floor(d / stride);
-  const m = d - q * stride;
-  const rowsMeet = (shift: number): boolean => shift < a.rows && shift + b.rows > 0;
-  // b's row j covers a's row j + q at columns [m, m + b.cols) and row j + q + 1 at [m - stride, ...).
-  if (m < a.cols && rowsMeet(q)) return true;
-  if (m - stride + b.cols > 0 && rowsMeet(q + 1)) return true;
-  return false;
-}
-
-/**
- * The output view `y` must not share floats with input `x`, except (when `allowAlias`) by being
- * exactly the same view (in-place elementwise ops).
- */
-export function checkViewsDisjoint(kernel: string, y: View, x: View, allowAlias: boolean): void {
-  if (allowAlias && sameElements(y, x)) return;
-  if (viewsOverlap(y, x)) {
-    throw new BufferError(
-      `${kernel}: output '${y.name}' overlaps input '${x.name}'${allowAlias ? ' without being the same view (same pointer, stride and size)' : ''}; give the output its own buffer or a disjoint channel slice`,
-    );
-  }
 }
 
 export interface VbinaryArgs {

@@ -114,10 +114,10 @@ describe.each(VARIANTS)('f32-copy-2d-x8 (%s build)', (variant) => {
     expect(() => copy2d(k, { rows: 1, cols: 4, x: 0, y: q })).toThrow(BufferError);
     expect(() => copy2d(k, { rows: 1, cols: 4, x: p + 2, y: q })).toThrow(/4-byte-aligned/);
     expect(() => copy2d(k, { rows: 1, cols: 1 << 28, x: p, y: q })).toThrow(/spans bytes/);
-    expect(() => copy2d(k, { rows: 2, cols: 8, x: p, y: p + 16 })).toThrow(/share elements/);
+    expect(() => copy2d(k, { rows: 2, cols: 8, x: p, y: p + 16 })).toThrow(/output 'y' overlaps input 'x'/);
     expect(() => copy2d(k, { rows: 4, cols: 8, xStride: 16, x: p, yStride: 16, y: p + 4 * 4 })).toThrow(BufferError);
     expect(() => concatChannels(k, { pixels: 2, inputs: [], y: q })).toThrow(ShapeError);
-    expect(() => concatChannels(k, { pixels: 2, inputs: [{ x: p, c: 4 }, { x: q + 16, c: 4 }], y: q })).toThrow(/share elements/);
+    expect(() => concatChannels(k, { pixels: 2, inputs: [{ x: p, c: 4 }, { x: q + 16, c: 4 }], y: q })).toThrow(/output 'y' overlaps input 'x'/);
     expect(() => concatChannels(k, { pixels: 2, inputs: [{ x: p, c: 4 }], y: q, yStride: 3 })).toThrow(/yStride/);
   });
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { BufferError, ShapeError } from '../../src/errors.js';
 import { ACT_NAMES, Act, type ActCode } from '../../src/kernels/act.js';
 import type { Kernels } from '../../src/kernels/loader.js';
-import { BINARY_OP_NAMES, BinaryOp, type BinaryOpName, seGate, vbinary, vbinaryScalar, viewsOverlap, type View } from '../../src/kernels/vbinary.js';
+import { BINARY_OP_NAMES, BinaryOp, type BinaryOpName, seGate, vbinary, vbinaryScalar } from '../../src/kernels/vbinary.js';
+import { viewsOverlap, type View } from '../../src/kernels/validate.js';
 import { refSeGate, refVbinary, refVbinaryScalar } from '../../src/reference/vbinary.js';
 import { VARIANTS, expectClose, kernelsFor, randInt, randomArray, rng } from '../helpers/kernels.js';
 
