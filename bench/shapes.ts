@@ -97,9 +97,4 @@ export const DEPTHWISE: DepthwiseShape[] = [
 ];
 
 /** TF SAME padding for one spatial dim: [before, after, out]. */
-export function samePadding(size: number, k: number, s: number, d = 1): [number, number, number] {
-  const out = Math.ceil(size / s);
-  const eff = (k - 1) * d + 1;
-  const total = Math.max((out - 1) * s + eff - size, 0);
-  return [Math.floor(total / 2), total - Math.floor(total / 2), out];
-}
+export { tfSamePadAxis as samePadding } from '../src/graph/padding.js';

@@ -9,11 +9,12 @@ export function convOutSize(size: number, k: number, s: number, d: number, padBe
   return Math.floor((size + padBefore + padAfter - effectiveKernel(k, d)) / s) + 1;
 }
 
-function samePadsAxis(size: number, k: number, s: number, d: number): [number, number] {
+/** TF 'SAME' along one axis: [padBefore, padAfter, outSize] (see tfSamePads). */
+export function tfSamePadAxis(size: number, k: number, s: number, d = 1): [number, number, number] {
   const out = Math.ceil(size / s);
   const total = Math.max((out - 1) * s + effectiveKernel(k, d) - size, 0);
   const before = Math.floor(total / 2);
-  return [before, total - before];
+  return [before, total - before, out];
 }
 
 /**
@@ -36,8 +37,8 @@ export function tfSamePads(
   for (const [label, v] of [['inH', inH], ['inW', inW], ['kernel', kh], ['kernel', kw], ['stride', sh], ['stride', sw], ['dilation', dh], ['dilation', dw]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new ShapeError(`tfSamePads: ${label} must be a positive integer, got ${v}`);
   }
-  const [top, bottom] = samePadsAxis(inH, kh, sh, dh);
-  const [left, right] = samePadsAxis(inW, kw, sw, dw);
+  const [top, bottom] = tfSamePadAxis(inH, kh, sh, dh);
+  const [left, right] = tfSamePadAxis(inW, kw, sw, dw);
   return [top, left, bottom, right];
 }
 

@@ -1,4 +1,5 @@
 import { ShapeError } from '../errors.js';
+import { convOutSize } from '../graph/padding.js';
 import type { ActCode } from './act.js';
 import type { Kernels } from './loader.js';
 import { defineKernel, type KernelInfo } from './types.js';
@@ -104,19 +105,6 @@ export function packDwconvWeights(weights: ArrayLike<number>, bias: ArrayLike<nu
   return out;
 }
 
-/** TF SAME padding for one spatial dimension: [padBefore, padAfter, outSize]. */
-export function tfSamePadding(size: number, k: number, stride: number, dilation = 1): [number, number, number] {
-  const out = Math.ceil(size / stride);
-  const eff = (k - 1) * dilation + 1;
-  const total = Math.max((out - 1) * stride + eff - size, 0);
-  return [Math.floor(total / 2), total - Math.floor(total / 2), out];
-}
-
-/** Output size for explicit paddings (ONNX/TF VALID/explicit formula); may be <= 0. */
-export function dwconvOutSize(size: number, k: number, stride: number, dilation: number, padBefore: number, padAfter: number): number {
-  return Math.floor((size + padBefore + padAfter - ((k - 1) * dilation + 1)) / stride) + 1;
-}
-
 export const MAX_KERNEL = 64;
 export const MAX_STRIDE = 64;
 export const MAX_DILATION = 64;
@@ -145,9 +133,9 @@ export interface DwconvArgs {
   dilationW?: number;
   padTop?: number;
   padLeft?: number;
-  /** Optional: when given, outH must equal dwconvOutSize(inH, kh, strideH, dilationH, padTop, padBottom). */
+  /** Optional: when given, outH must equal convOutSize(inH, kh, strideH, dilationH, padTop, padBottom). */
   padBottom?: number;
-  /** Optional: when given, outW must equal dwconvOutSize(inW, kw, strideW, dilationW, padLeft, padRight). */
+  /** Optional: when given, outW must equal convOutSize(inW, kw, strideW, dilationW, padLeft, padRight). */
   padRight?: number;
   act: ActCode;
   /** Force a kernel: the generic 'f32-dwconv-kxk-x4' or the one selectDwconvKernel picks (tests, benches). */
@@ -162,7 +150,7 @@ function checkOutSize(
   const afterName = dim === 'H' ? 'padBottom' : 'padRight';
   if (after !== undefined) {
     checkInt(kernel, afterName, after, 0, MAX_PAD);
-    const want = dwconvOutSize(size, k, s, d, before, after);
+    const want = convOutSize(size, k, s, d, before, after);
     if (want < 1) {
       throw new ShapeError(
         `${kernel}: the padded input (${size} + ${beforeName} ${before} + ${afterName} ${after}) is smaller than the dilated kernel extent ${(k - 1) * d + 1} along ${dim}`,

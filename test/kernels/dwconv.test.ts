@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ACT_NAMES, Act, type ActCode } from '../../src/kernels/act.js';
 import {
-  DWCONV_GENERIC, dwconv, dwconvOutSize, kernels as DWCONV_KERNELS, packDwconvWeights, packedDwconvSize, selectDwconvKernel, tfSamePadding,
+  DWCONV_GENERIC, dwconv, kernels as DWCONV_KERNELS, packDwconvWeights, packedDwconvSize, selectDwconvKernel,
 } from '../../src/kernels/dwconv.js';
+import { convOutSize, tfSamePadAxis } from '../../src/graph/padding.js';
 import type { Kernels } from '../../src/kernels/loader.js';
 import { refDwconv } from '../../src/reference/dwconv.js';
 import { BufferError, ShapeError } from '../../src/errors.js';
@@ -38,8 +39,8 @@ const desc = (t: Case): string =>
 /** Runs one case through the wrapper and the reference; returns the kernel that ran. */
 function runCase(k: Kernels, t: Case, seed: number): string {
   const rand = rng(seed);
-  const outH = t.padBottom !== undefined ? dwconvOutSize(t.inH, t.kh, t.strideH, t.dilationH, t.padTop, t.padBottom) : t.outH!;
-  const outW = t.padRight !== undefined ? dwconvOutSize(t.inW, t.kw, t.strideW, t.dilationW, t.padLeft, t.padRight) : t.outW!;
+  const outH = t.padBottom !== undefined ? convOutSize(t.inH, t.kh, t.strideH, t.dilationH, t.padTop, t.padBottom) : t.outH!;
+  const outW = t.padRight !== undefined ? convOutSize(t.inW, t.kw, t.strideW, t.dilationW, t.padLeft, t.padRight) : t.outW!;
   const xOff = t.xOff ?? 0;
   const yOff = t.yOff ?? 0;
   const xStride = xOff + t.c + (t.xExtra ?? 0);
@@ -131,12 +132,12 @@ describe('dwconv host helpers', () => {
     expect(() => packDwconvWeights(w, b.subarray(0, 4), c, kh, kw)).toThrow(/bias/);
   });
 
-  it('tfSamePadding matches TF SAME (asymmetric for even totals)', () => {
-    expect(tfSamePadding(112, 3, 2)).toEqual([0, 1, 56]);
-    expect(tfSamePadding(113, 3, 2)).toEqual([1, 1, 57]);
-    expect(tfSamePadding(56, 3, 1)).toEqual([1, 1, 56]);
-    expect(tfSamePadding(14, 5, 2)).toEqual([1, 2, 7]);
-    expect(tfSamePadding(7, 3, 1, 4)).toEqual([4, 4, 7]);
+  it('tfSamePadAxis matches TF SAME (asymmetric for even totals)', () => {
+    expect(tfSamePadAxis(112, 3, 2)).toEqual([0, 1, 56]);
+    expect(tfSamePadAxis(113, 3, 2)).toEqual([1, 1, 57]);
+    expect(tfSamePadAxis(56, 3, 1)).toEqual([1, 1, 56]);
+    expect(tfSamePadAxis(14, 5, 2)).toEqual([1, 2, 7]);
+    expect(tfSamePadAxis(7, 3, 1, 4)).toEqual([4, 4, 7]);
   });
 });
 
@@ -150,8 +151,8 @@ describe.each(VARIANTS)('f32-dwconv (%s build)', (variant) => {
       let seed = 1;
       for (const c of CHANNELS) {
         for (const [h, w] of SIZES) {
-          const [pt, pb] = tfSamePadding(h, tg.kh, tg.s);
-          const [pl, pr] = tfSamePadding(w, tg.kw, tg.s);
+          const [pt, pb] = tfSamePadAxis(h, tg.kh, tg.s);
+          const [pl, pr] = tfSamePadAxis(w, tg.kw, tg.s);
           const slices = seed % 2 ? { xOff: 2, xExtra: 3, yOff: 3, yExtra: 1 } : {};
           const t: Case = { ...base, inH: h, inW: w, c, padTop: pt, padLeft: pl, padBottom: pb, padRight: pr, act: Act.relu6, ...slices };
           expect(runCase(k, t, seed++)).toBe(want);
@@ -169,7 +170,7 @@ describe.each(VARIANTS)('f32-dwconv (%s build)', (variant) => {
       for (const c of [1, 5, 17, 33]) {
         for (const [h, w] of [[7, 7], [5, 7], [9, 9], [13, 11], [3, 16]] as Array<[number, number]>) {
           for (const [pt, pb, pl, pr] of pads) {
-            if (dwconvOutSize(h, tg.kh, tg.s, 1, pt, pb) < 1 || dwconvOutSize(w, tg.kw, tg.s, 1, pl, pr) < 1) continue;
+            if (convOutSize(h, tg.kh, tg.s, 1, pt, pb) < 1 || convOutSize(w, tg.kw, tg.s, 1, pl, pr) < 1) continue;
             const t: Case = { ...base, inH: h, inW: w, c, padTop: pt, padBottom: pb, padLeft: pl, padRight: pr, act: Act.linear, xAtEnd: seed % 3 === 0 };
             expect(runCase(k, t, seed++)).toBe(want);
           }
@@ -198,11 +199,11 @@ describe.each(VARIANTS)('f32-dwconv (%s build)', (variant) => {
       for (const d of [2, 4]) {
         for (const c of [1, 7, 17, 33]) {
           for (const [h, w] of [[7, 7], [13, 11], [9, 20], [17, 17]] as Array<[number, number]>) {
-            const [pt, pb] = tfSamePadding(h, tg.kh, tg.s, d);
-            const [pl, pr] = tfSamePadding(w, tg.kw, tg.s, d);
+            const [pt, pb] = tfSamePadAxis(h, tg.kh, tg.s, d);
+            const [pl, pr] = tfSamePadAxis(w, tg.kw, tg.s, d);
             const same: Case = { ...base, dilationH: d, dilationW: d, inH: h, inW: w, c, padTop: pt, padBottom: pb, padLeft: pl, padRight: pr, act: Act.hswish };
             expect(runCase(k, same, seed++)).toBe(want);
-            if (dwconvOutSize(h, tg.kh, tg.s, d, 0, 0) >= 1 && dwconvOutSize(w, tg.kw, tg.s, d, 0, 0) >= 1) {
+            if (convOutSize(h, tg.kh, tg.s, d, 0, 0) >= 1 && convOutSize(w, tg.kw, tg.s, d, 0, 0) >= 1) {
               const valid: Case = { ...same, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0, dilationH: 1, act: Act.linear };
               expect(runCase(k, valid, seed++)).toBe(want);
             }
@@ -216,8 +217,8 @@ describe.each(VARIANTS)('f32-dwconv (%s build)', (variant) => {
       let seed = 400;
       for (const act of ACT_NAMES) {
         for (const [h, w, c] of [[7, 7, 5], [10, 13, 36], [3, 9, 3]]) {
-          const [pt, pb] = tfSamePadding(h, tg.kh, tg.s);
-          const [pl, pr] = tfSamePadding(w, tg.kw, tg.s);
+          const [pt, pb] = tfSamePadAxis(h, tg.kh, tg.s);
+          const [pl, pr] = tfSamePadAxis(w, tg.kw, tg.s);
           for (const bias of [true, false]) {
             const t: Case = { ...base, inH: h, inW: w, c, padTop: pt, padBottom: pb, padLeft: pl, padRight: pr, act: Act[act] as ActCode, bias };
             expect(runCase(k, t, seed++)).toBe(want);
@@ -228,8 +229,8 @@ describe.each(VARIANTS)('f32-dwconv (%s build)', (variant) => {
 
     it('MobileNet-sized layer (96 channels) writing into the middle of a wider output', async () => {
       const k = await kernelsFor(variant);
-      const [pt, pb] = tfSamePadding(28, tg.kh, tg.s);
-      const [pl, pr] = tfSamePadding(28, tg.kw, tg.s);
+      const [pt, pb] = tfSamePadAxis(28, tg.kh, tg.s);
+      const [pl, pr] = tfSamePadAxis(28, tg.kw, tg.s);
       const t: Case = { ...base, inH: 28, inW: 28, c: 96, padTop: pt, padBottom: pb, padLeft: pl, padRight: pr, act: Act.relu6, xOff: 8, xExtra: 8, yOff: 32, yExtra: 32 };
       expect(runCase(k, t, 500)).toBe(want);
     });
