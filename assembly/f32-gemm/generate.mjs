@@ -41,14 +41,14 @@ function ukernel(mr, v, wRow) {
   for (const i of range(mr).slice(1)) L.push(`    ${range(v).map((j) => `let c${i}${j} = c0${j};`).join(' ')}`);
   L.push(`    let wp = w + ${4 * wRow};`);
   L.push(`    const aEnd = a0 + kb;`);
-  if (process.env.DOWHILE) L.push(`    if (k > 0) do {`); else L.push(`    while (a0 < aEnd) {`);
+  L.push(`    while (a0 < aEnd) {`);
   for (const j of range(v)) L.push(`      const w${j} = v128.load(wp${j ? `, ${16 * j}` : ''});`);
   for (const i of range(mr)) {
     L.push(`      const x${i} = v128.load32_splat(a${i});`);
     L.push(`      ${range(v).map((j) => `c${i}${j} = fmadd(x${i}, w${j}, c${i}${j});`).join(' ')}`);
   }
   L.push(`      ${range(mr).map((i) => `a${i} += 4;`).join(' ')} wp += ${4 * wRow};`);
-  L.push(process.env.DOWHILE ? `    } while (a0 < aEnd);` : `    }`);
+  L.push(`    }`);
   const accs = range(mr).flatMap((i) => range(v).map((j) => `c${i}${j}`));
   const all = (ind, f) => {
     for (let q = 0; q < accs.length; q += 4) L.push(`${ind}${accs.slice(q, q + 4).map(f).join(' ')}`);

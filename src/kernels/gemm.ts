@@ -23,10 +23,10 @@ export type GemmTile = (typeof GEMM_TILES)[number];
  * The default tile: 3x12 (3 pixels x 12 channels, 9 accumulators, 3 weight vectors, 3 input
  * broadcasts = 15 registers). With relaxed SIMD a K step's FMA chain has 4 cycles of latency and
  * two FMA pipes need >= 8 independent chains: 3x12 is the only spill-free tile with more than 8,
- * and it measured best on the MobileNetV2 pointwise shapes in the relaxed build (about 73% of
- * the peak loop against 68-69% for 2x16 and 4x8, same run, x86 Zen 3); in the simd build the
- * three are within noise (93-94%). Its narrower tail microkernels (8 and 4 channels) keep the
- * padding waste of n = 24, 40, 88, 160 ... small.
+ * and it measured best on the MobileNetV2 pointwise shapes in the relaxed build (FLOP-weighted
+ * 72-73% of the peak loop against 66-68% for 2x16 and 4x8, interleaved runs on the project's
+ * x86 VM, Intel Xeon, Node 20); in the simd build the three are within noise (93-95%). Its
+ * narrower tail microkernels (8 and 4 channels) keep the padding waste of n = 24, 40, 88 ... small.
  */
 export const DEFAULT_GEMM_TILE: GemmTile = '3x12';
 
