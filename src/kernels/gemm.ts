@@ -2,7 +2,7 @@ import { BufferError, ShapeError } from '../errors.js';
 import type { ActCode } from './act.js';
 import type { Kernels } from './loader.js';
 import { defineKernel, type KernelInfo } from './types.js';
-import { checkAct, checkBuffer, checkInt, checkStride, stridedExtent } from './validate.js';
+import { checkAct, checkBuffer, checkInt, checkStride, stridedExtent, viewsOverlap } from './validate.js';
 
 /**
  * f32 GEMM = pointwise (1x1) convolution over NHWC pixels:
@@ -127,25 +127,17 @@ function checkGroups(kernel: string, cin: number, cout: number, groups: number):
 }
 
 /**
- * Whether two strided row regions (rows x cols floats, `stride` floats apart) share a float.
- * Regions with the same stride are compared exactly (disjoint channel slices of one NHWC tensor
- * do not overlap); otherwise their spans are compared, which may over-report.
- * (Local helper: a candidate for src/kernels/validate.ts.)
+ * Whether two strided row regions (rows x cols floats, `stride` floats apart) share a float:
+ * validate.ts viewsOverlap (exact for channel slices of one NHWC tensor, conservative otherwise).
  */
 export function stridedOverlap(
   aPtr: number, aRows: number, aCols: number, aStride: number,
   bPtr: number, bRows: number, bCols: number, bStride: number,
 ): boolean {
-  const aEnd = aPtr + 4 * stridedExtent(aRows, aCols, aStride);
-  const bEnd = bPtr + 4 * stridedExtent(bRows, bCols, bStride);
-  if (aEnd <= aPtr || bEnd <= bPtr || aEnd <= bPtr || bEnd <= aPtr) return false;
-  if (aStride !== bStride || (bPtr - aPtr) % 4 !== 0 || (aRows === 1 && bRows === 1)) return true;
-  // Same stride s: b's row j starts d + j*s floats after a's row 0, so both live in one column
-  // frame modulo s; they overlap iff their column ranges intersect there (b may wrap a row).
-  const s = aStride;
-  const d = (bPtr - aPtr) / 4;
-  const off = ((d % s) + s) % s; // b's first column in a's frame, in [0, s)
-  return off < aCols || off + bCols > s;
+  return viewsOverlap(
+    { name: 'a', ptr: aPtr, rows: aRows, cols: aCols, stride: aStride },
+    { name: 'b', ptr: bPtr, rows: bRows, cols: bCols, stride: bStride },
+  );
 }
 
 export interface GemmArgs {
