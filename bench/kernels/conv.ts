@@ -2,17 +2,7 @@ import { Act } from '../../src/kernels/act.js';
 import { conv, packConvWeights } from '../../src/kernels/conv.js';
 import type { Kernels } from '../../src/kernels/loader.js';
 import { samePadding } from '../shapes.js';
-import type { BenchCase, CaseFactory } from './types.js';
-
-function rand(n: number, seed: number): Float32Array {
-  const a = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 4294967296 - 0.5;
-  }
-  return a;
-}
+import { benchData as rand, type BenchCase, type CaseFactory } from './types.js';
 
 interface ConvShape {
   model: string;

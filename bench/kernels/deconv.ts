@@ -1,17 +1,7 @@
 import { Act } from '../../src/kernels/act.js';
 import { deconv, packDeconvWeights, selectDeconvKernel } from '../../src/kernels/deconv.js';
 import type { Kernels } from '../../src/kernels/loader.js';
-import type { BenchCase, CaseFactory } from './types.js';
-
-function rand(n: number, seed: number): Float32Array {
-  const a = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 4294967296 - 0.5;
-  }
-  return a;
-}
+import { benchData as rand, type BenchCase, type CaseFactory } from './types.js';
 
 /** Taps (input position, kernel offset) of one dimension that land on a real output pixel. */
 function realTaps(inN: number, outN: number, k: number, s: number, pad: number): number {

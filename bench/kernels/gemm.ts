@@ -2,17 +2,7 @@ import { GEMM_TILES, gemm, gemmTileShape, packGemmWeights, selectGemmTile } from
 import { Act } from '../../src/kernels/act.js';
 import type { Kernels } from '../../src/kernels/loader.js';
 import { POINTWISE, POINTWISE_MBV2, type PointwiseShape } from '../shapes.js';
-import type { BenchCase, CaseFactory } from './types.js';
-
-function rand(n: number, seed: number): Float32Array {
-  const a = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 4294967296 - 0.5;
-  }
-  return a;
-}
+import { benchData as rand, type BenchCase, type CaseFactory } from './types.js';
 
 /**
  * A pointwise layer as `groups` GEMMs on channel slices of one NHWC input/output tensor

@@ -1,16 +1,9 @@
 import type { Kernels } from '../../src/kernels/loader.js';
 import { softmax } from '../../src/kernels/softmax.js';
-import type { BenchCase, CaseFactory } from './types.js';
+import { benchData, type BenchCase, type CaseFactory } from './types.js';
 
-function rand(n: number, seed: number): Float32Array {
-  const a = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = 8 * (s / 4294967296 - 0.5);
-  }
-  return a;
-}
+/** Logits spread over [-4, 4). */
+const rand = (n: number, seed: number): Float32Array => benchData(n, seed).map((v) => 8 * v);
 
 // flops per element: max 1, sub 1, expx4 ~18 (clamps 2, mul, round, 2 range-reduction and
 // 6 polynomial mul-adds, scale mul), sum 1, normalise 1 = ~22.

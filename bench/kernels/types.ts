@@ -1,4 +1,8 @@
 import type { Kernels } from '../../src/kernels/loader.js';
+import { mulberry32, uniformArray } from '../../src/util/random.js';
+
+/** Reproducible benchmark data: `n` floats uniform in [-0.5, 0.5) from `seed`. */
+export const benchData = (n: number, seed: number): Float32Array => uniformArray(n, mulberry32(seed), -0.5, 0.5);
 
 /** One benchmarked kernel call on one layer shape; buffers are prepared before run() is timed. */
 export interface BenchCase {

@@ -3,18 +3,9 @@ import type { ActName } from '../kernels/act.js';
 import type { Constant, Graph, Node, OpAttrs, OpType, Pads, TensorSpec } from '../graph/ir.js';
 import { inferNodeShapes, fmtShape } from '../graph/shapes.js';
 import { deconvPadsAxis, tfSamePads } from '../graph/padding.js';
+import { mulberry32 } from '../util/random.js';
 
-/** Mulberry32 (same generator as test/helpers/kernels.ts) so zoo weights are reproducible from a seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** 'same' = TensorFlow SAME (asymmetric for stride 2), 'valid' = no padding, or explicit [t, l, b, r]. */
 export type PadSpec = 'same' | 'valid' | Pads;

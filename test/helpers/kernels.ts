@@ -1,3 +1,4 @@
+import { mulberry32, uniformArray } from '../../src/util/random.js';
 import { loadKernels, type Kernels, type WasmVariant } from '../../src/kernels/loader.js';
 
 /** Both wasm builds; vitest workers run with --experimental-wasm-relaxed-simd (vitest.config.ts). */
@@ -15,24 +16,11 @@ export function kernelsFor(variant: WasmVariant): Promise<Kernels> {
   return p;
 }
 
-/** Mulberry32: a small seeded PRNG so every failure is reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (mulberry32) so every failure is reproducible. */
+export const rng = mulberry32;
 
 /** Uniform random floats in [lo, hi). */
-export function randomArray(n: number, rand: () => number, lo = -1, hi = 1): Float32Array {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * rand();
-  return a;
-}
+export const randomArray = uniformArray;
 
 /** Integer in [lo, hi]. */
 export function randInt(rand: () => number, lo: number, hi: number): number {
