@@ -201,6 +201,8 @@ export function readSepconv(bytes: Uint8Array, source = 'model.sepconv'): Graph 
   if (!(bytes instanceof Uint8Array)) {
     throw new FormatError(`${file}: readSepconv expects the file's bytes as a Uint8Array, got ${Object.prototype.toString.call(bytes)}.`);
   }
+  // A Node Buffer's slice() is a view into a shared pool, not a copy: use plain Uint8Array semantics.
+  if (Object.getPrototypeOf(bytes) !== Uint8Array.prototype) bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const size = bytes.length;
 
   // 1. fixed header: magic (8) | major u16 | minor u16 | header length u32

@@ -298,3 +298,19 @@ describe('writeSepconv rejects graphs it cannot write', () => {
     expect(() => writeSepconv(g, { dtype: 'int8' })).toThrow(/constant 'w4': value NaN at index 3 cannot be quantized/);
   });
 });
+
+describe('reading from a Node Buffer (fs.readFile)', () => {
+  it('decodes every dtype from a Buffer whose memory is a slice of a larger pool', async () => {
+    const { mobilenetV3Small } = await import('../../src/zoo/index.js');
+    const g = mobilenetV3Small({ width: 0.35, resolution: 96, classes: 10 });
+    for (const dtype of ['float32', 'float16', 'int8'] as const) {
+      const bytes = writeSepconv(g, { dtype });
+      // Buffer.from(pool, offset) shares one ArrayBuffer, as fs.readFile's small-file pool does.
+      const pool = new Uint8Array(bytes.length + 100);
+      pool.set(bytes, 37);
+      const buf = Buffer.from(pool.buffer, 37, bytes.length);
+      const back = readSepconv(buf, 'pooled.sepconv');
+      for (const [name, c] of g.constants) expect(back.constants.get(name)!.data.length, name).toBe(c.data.length);
+    }
+  });
+});
