@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { SepconvError } from '../errors.js';
+import { exportCommand } from './export.js';
+import { infoCommand } from './info.js';
 import { kernelsCommand } from './kernels.js';
 
 const require = createRequire(import.meta.url);
@@ -13,6 +15,8 @@ const program = new Command('sepconv')
   .showHelpAfterError()
   .exitOverride();
 
+program.addCommand(infoCommand());
+program.addCommand(exportCommand());
 program.addCommand(kernelsCommand());
 
 try {

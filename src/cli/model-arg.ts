@@ -1,0 +1,57 @@
+import { readFile } from 'node:fs/promises';
+import { SepconvError } from '../errors.js';
+import { readSepconv } from '../format/index.js';
+import type { Graph } from '../graph/ir.js';
+import { ZOO } from '../zoo/index.js';
+
+/** Zoo options the CLI accepts as flags; each model takes the subset its builder declares. */
+export const ZOO_FLAGS = ['width', 'resolution', 'groups', 'dilated', 'expansion', 'classes', 'seed', 'backbone'] as const;
+
+export interface ZooFlagValues {
+  width?: string;
+  resolution?: string;
+  groups?: string;
+  dilated?: boolean;
+  expansion?: string;
+  classes?: string;
+  seed?: string;
+  backbone?: string;
+}
+
+/** Zoo options from CLI flags, checked against what the model declares. */
+export function zooOptions(model: string, flags: ZooFlagValues): Record<string, unknown> {
+  const spec = ZOO[model].options;
+  const opts: Record<string, unknown> = {};
+  for (const key of ZOO_FLAGS) {
+    const raw = flags[key];
+    if (raw === undefined) continue;
+    if (!(key in spec)) {
+      throw new SepconvError(`--${key} does not apply to ${model}; its options are ${Object.keys(spec).map((k) => `--${k}`).join(', ')}`, 'E_USAGE');
+    }
+    const t = spec[key].type;
+    if (t === 'boolean') opts[key] = raw === true || raw === 'true';
+    else if (t === 'enum' && typeof spec[key].default === 'string') opts[key] = raw;
+    else {
+      const v = Number(raw);
+      if (!Number.isFinite(v)) throw new SepconvError(`--${key} must be a number, got '${String(raw)}'`, 'E_USAGE');
+      opts[key] = v;
+    }
+  }
+  return opts;
+}
+
+/** A zoo model name (built with flags) or a .sepconv file path. */
+export async function loadModelArg(arg: string, flags: ZooFlagValues): Promise<{ graph: Graph; source: string }> {
+  if (Object.prototype.hasOwnProperty.call(ZOO, arg)) {
+    return { graph: ZOO[arg].build(zooOptions(arg, flags)), source: `zoo:${arg}` };
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(arg);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    throw new SepconvError(`cannot read model '${arg}': ${why}; give a .sepconv file or a zoo name (${Object.keys(ZOO).join(', ')})`, 'E_MODEL_ARG');
+  }
+  return { graph: readSepconv(bytes, arg), source: arg };
+}
