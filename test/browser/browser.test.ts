@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -24,9 +24,15 @@ function findChromium(): string {
 
 let server: Server | undefined;
 let browser: ChildProcess | undefined;
-afterAll(() => {
-  browser?.kill('SIGKILL');
+const profile = mkdtempSync(join(tmpdir(), 'sepconv-chromium-'));
+afterAll(async () => {
+  if (browser && browser.exitCode === null) {
+    const exited = new Promise((ok) => browser!.once('exit', ok));
+    browser.kill('SIGKILL');
+    await exited;
+  }
   server?.close();
+  rmSync(profile, { recursive: true, force: true });
 });
 
 function serve(onResult: (body: string) => void): Promise<number> {
@@ -60,7 +66,7 @@ describe('in headless Chromium', () => {
     const port = await serve(resolveReport);
     browser = spawn(chromium, [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', `--user-data-dir=${mkdtempSync(join(tmpdir(), 'sepconv-chromium-'))}`,
+      '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`,
       `http://127.0.0.1:${port}/test/browser/smoke.html`,
     ], { stdio: 'ignore' });
     const timeout = new Promise<string>((_, fail) => setTimeout(() => fail(new Error('no report from the browser within 60 s')), 60_000));
