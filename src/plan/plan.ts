@@ -1,0 +1,93 @@
+import { SepconvError, UnsupportedOpError } from '../errors.js';
+import type { Graph, Node } from '../graph/ir.js';
+import { inferShapes } from '../graph/shapes.js';
+import type { Kernels } from '../kernels/loader.js';
+import { planArena } from './arena.js';
+import { planLayouts, type TensorLayout } from './layout.js';
+import { LOWERED_OPS, lowerNode, type Step } from './lower.js';
+
+/** A graph lowered onto one kernel library: data, printed by `info`, walked by the run loop. */
+export interface Plan {
+  steps: Step[];
+  /** Every activation tensor: layout and pointer. */
+  tensors: Map<string, TensorLayout & { ptr: number }>;
+  inputs: Map<string, number[]>;
+  outputs: Map<string, number[]>;
+  /** Activation arena after lifetime packing, and what one buffer per tensor would take. */
+  peakBytes: number;
+  naiveBytes: number;
+  /** Packed weights and constants in kernel memory. */
+  weightBytes: number;
+}
+
+/**
+ * Plans `graph` (already pruned to what `outputs` need, and optimised) on kernel library `k`:
+ * layouts and lifetimes -> activation arena -> weights packed once -> one validated kernel
+ * call per step. Fails with UnsupportedOpError before touching memory if any op cannot run.
+ */
+export function buildPlan(k: Kernels, graph: Graph, outputs: readonly string[]): Plan {
+  const supported = new Set<string>(LOWERED_OPS);
+  for (const n of graph.nodes) {
+    if (!supported.has(n.op)) {
+      throw new UnsupportedOpError(`node '${n.name}': op '${n.op}' cannot be run by sepconv; supported ops: ${LOWERED_OPS.join(', ')}`);
+    }
+  }
+  const shapes = inferShapes(graph);
+  const keep = new Set(outputs);
+  const nodes: Node[] = graph.nodes;
+  const { layouts, lifetimes } = planLayouts(graph, nodes, shapes, keep);
+  const arena = planArena(lifetimes);
+
+  const base = k.arena.alloc(arena.peakBytes, 64);
+  const tensors = new Map<string, TensorLayout & { ptr: number }>();
+  for (const l of layouts.values()) tensors.set(l.name, { ...l, ptr: base + arena.offsets.get(l.name)! });
+
+  let weightBytes = 0;
+  const constPtrs = new Map<string, number>();
+  const upload = (data: Float32Array): number => {
+    weightBytes += data.byteLength;
+    return k.arena.put(data);
+  };
+  let view: Float32Array | undefined;
+  const fill = (ptr: number, n: number): void => {
+    if (!view || view.buffer !== k.memory.buffer) view = new Float32Array(k.memory.buffer);
+    view.fill(0, ptr >>> 2, (ptr >>> 2) + n);
+  };
+  const steps: Step[] = [];
+  const ctx = {
+    k,
+    layouts,
+    constants: graph.constants,
+    ptr: (name: string): number => {
+      const t = tensors.get(name);
+      if (!t) throw new SepconvError(`plan: tensor '${name}' has no buffer (a constant used as an activation?)`);
+      return t.ptr;
+    },
+    upload,
+    constPtr: (name: string): number => {
+      let p = constPtrs.get(name);
+      if (p === undefined) {
+        p = upload(graph.constants.get(name)!.data);
+        constPtrs.set(name, p);
+      }
+      return p;
+    },
+    fill,
+  };
+  for (const n of nodes) lowerNode(ctx, n, steps);
+  return {
+    steps,
+    tensors,
+    inputs: new Map(graph.inputs.map((i) => [i.name, i.shape])),
+    outputs: new Map(outputs.map((o) => [o, shapes.get(o)!])),
+    peakBytes: arena.peakBytes,
+    naiveBytes: arena.naiveBytes,
+    weightBytes,
+  };
+}
+
+/** Runs every step once. */
+export function runPlan(plan: Plan): void {
+  const steps = plan.steps;
+  for (let i = 0; i < steps.length; i++) steps[i].fn.apply(undefined, steps[i].args);
+}

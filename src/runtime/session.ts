@@ -1,0 +1,168 @@
+import { SepconvError, ShapeError } from '../errors.js';
+import { readSepconv } from '../format/index.js';
+import type { Graph } from '../graph/ir.js';
+import { sizeOf } from '../graph/ir.js';
+import { fmtShape } from '../graph/shapes.js';
+import { loadKernels, type Kernels, type WasmVariant } from '../kernels/loader.js';
+import { buildPlan, runPlan, type Plan } from '../plan/plan.js';
+import { neededNodes } from './interpreter.js';
+import { optimizeGraph } from './optimize.js';
+
+export interface SessionOptions {
+  /**
+   * Worker threads. Accepted for API stability; sessions currently run on the calling thread
+   * whatever the value (multi-threaded execution is a later milestone).
+   */
+  threads?: number;
+  /** Tensors to return: graph outputs or any named intermediate tensor. Default: the graph's outputs. */
+  outputs?: string[];
+  /** Run the graph passes (BN folding, activation fusion, ...). Default true. */
+  optimize?: boolean;
+  /** Kernel build: 'auto' (default) picks relaxed SIMD when the engine has it. */
+  variant?: WasmVariant | 'auto';
+}
+
+export interface Tensor {
+  data: Float32Array;
+  shape: number[];
+}
+
+export type ModelSource = string | URL | Uint8Array | ArrayBuffer | Graph;
+
+const isGraph = (s: unknown): s is Graph => typeof s === 'object' && s !== null && 'nodes' in s && 'constants' in s;
+
+async function readSource(source: Exclude<ModelSource, Graph>): Promise<{ bytes: Uint8Array; name: string }> {
+  if (source instanceof Uint8Array) return { bytes: source, name: 'model bytes' };
+  if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), name: 'model bytes' };
+  const isUrl = source instanceof URL || /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
+  const url = isUrl ? new URL(source) : null;
+  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+  if (!url || (url.protocol === 'file:' && isNode)) {
+    const { readFile } = await import('node:fs/promises');
+    const path = url ?? (source as string);
+    try {
+      return { bytes: await readFile(path), name: String(source) };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+      throw new SepconvError(`cannot read model '${String(source)}': ${why}`, 'E_MODEL_NOT_FOUND');
+    }
+  }
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    throw new SepconvError(`cannot fetch model ${url.href}: ${(e as Error).message}`, 'E_MODEL_NOT_FOUND');
+  }
+  if (!res.ok) throw new SepconvError(`cannot fetch model ${url.href}: HTTP ${res.status} ${res.statusText}`, 'E_MODEL_NOT_FOUND');
+  return { bytes: new Uint8Array(await res.arrayBuffer()), name: url.href };
+}
+
+/** The graph restricted to the nodes `outputs` depend on (and the inputs and constants they read). */
+export function pruneGraph(graph: Graph, outputs: readonly string[]): Graph {
+  const known = new Set<string>([...graph.inputs.map((i) => i.name), ...graph.nodes.flatMap((n) => n.outputs)]);
+  for (const o of outputs) {
+    if (!known.has(o)) {
+      const names = [...known];
+      throw new ShapeError(
+        `'${o}' is not a tensor of graph '${graph.name}'; outputs can be graph outputs or intermediate tensors such as ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', ...' : ''}`,
+      );
+    }
+  }
+  const needed = neededNodes(graph, outputs);
+  const nodes = graph.nodes.filter((n) => needed.has(n));
+  const used = new Set<string>([...outputs, ...nodes.flatMap((n) => n.inputs)]);
+  return {
+    name: graph.name,
+    inputs: graph.inputs.filter((i) => used.has(i.name)),
+    outputs: [...outputs],
+    nodes,
+    constants: new Map([...graph.constants].filter(([name]) => used.has(name))),
+  };
+}
+
+/**
+ * A loaded model: `Session.create(source, options)`, then `run(feeds)` as often as needed,
+ * then `release()`. Tensors are float32 NHWC.
+ */
+export class Session {
+  readonly inputNames: string[];
+  readonly outputNames: string[];
+  /** Input name -> shape. */
+  readonly inputs: Record<string, number[]>;
+  /** Output name -> shape. */
+  readonly outputs: Record<string, number[]>;
+  /** The execution plan: steps (kernel per call), activation memory figures. */
+  readonly plan: Plan;
+  private kernels: Kernels | null;
+
+  private constructor(kernels: Kernels, plan: Plan) {
+    this.kernels = kernels;
+    this.plan = plan;
+    this.inputNames = [...plan.inputs.keys()];
+    this.outputNames = [...plan.outputs.keys()];
+    this.inputs = Object.fromEntries(plan.inputs);
+    this.outputs = Object.fromEntries(plan.outputs);
+  }
+
+  /** Loads a model from a .sepconv file path (Node), URL, bytes, or an in-memory Graph. */
+  static async create(source: ModelSource, options: SessionOptions = {}): Promise<Session> {
+    let graph: Graph;
+    if (isGraph(source)) graph = source;
+    else {
+      const { bytes, name } = await readSource(source);
+      graph = readSepconv(bytes, name);
+    }
+    if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
+      throw new ShapeError(`Session.create: option 'threads' = ${String(options.threads)} must be an integer >= 1`);
+    }
+    const outputs = options.outputs ?? graph.outputs;
+    let g = pruneGraph(graph, outputs);
+    if (options.optimize !== false) g = optimizeGraph(g, { keep: outputs });
+    const kernels = await loadKernels({ variant: options.variant ?? 'auto' });
+    const plan = buildPlan(kernels, g, outputs);
+    return new Session(kernels, plan);
+  }
+
+  /** Runs the model. Feeds are validated (names, shapes, lengths) before any kernel runs. */
+  async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    const k = this.kernels;
+    if (!k) throw new SepconvError('this session was released; create a new one with Session.create', 'E_RELEASED');
+    for (const name of Object.keys(feeds)) {
+      if (!(name in this.inputs)) throw new ShapeError(`unknown input '${name}'; this model's inputs are ${this.inputNames.map((n) => `'${n}'`).join(', ')}`);
+    }
+    for (const name of this.inputNames) {
+      const want = this.inputs[name];
+      const feed = feeds[name];
+      if (!feed) throw new ShapeError(`missing input '${name}' (shape ${fmtShape(want)})`);
+      if (!(feed.data instanceof Float32Array)) throw new ShapeError(`input '${name}': data must be a Float32Array`);
+      if (!Array.isArray(feed.shape) || feed.shape.length !== want.length || feed.shape.some((d, i) => d !== want[i])) {
+        throw new ShapeError(`input '${name}' has shape ${fmtShape(feed.shape)} but the model expects ${fmtShape(want)} (NHWC)`);
+      }
+      if (feed.data.length !== sizeOf(want)) {
+        throw new ShapeError(`input '${name}' has ${feed.data.length} values but shape ${fmtShape(want)} needs ${sizeOf(want)}`);
+      }
+    }
+    for (const name of this.inputNames) k.arena.write(this.plan.tensors.get(name)!.ptr, feeds[name].data);
+    runPlan(this.plan);
+    const out: Record<string, Tensor> = {};
+    for (const name of this.outputNames) {
+      const t = this.plan.tensors.get(name)!;
+      const n = sizeOf(t.shape);
+      let data: Float32Array;
+      if (t.stride === t.channels) data = k.arena.read(t.ptr, n);
+      else {
+        data = new Float32Array(n);
+        const src = k.arena.f32(t.ptr, (n / t.channels - 1) * t.stride + t.channels);
+        for (let r = 0, o = 0; o < n; r += t.stride) for (let c = 0; c < t.channels; c++) data[o++] = src[r + c];
+      }
+      out[name] = { data, shape: [...t.shape] };
+    }
+    return out;
+  }
+
+  /** Frees the kernel memory; the session cannot run afterwards. */
+  release(): void {
+    this.kernels = null;
+  }
+}
