@@ -1,7 +1,8 @@
 /**
  * sepconv: WebAssembly SIMD inference for mobile CNNs.
  *
- * This entry exposes the kernel library (issue 3); the graph runtime and Session API build on it.
+ * Session (load, run, release) over the graph runtime, the .sepconv format, the model zoo, and
+ * the kernel library underneath.
  */
 export { SepconvError, ShapeError, BufferError, FormatError, UnsupportedOpError, WasmSupportError } from './errors.js';
 export { loadKernels, detectFeatures, Kernels, MIN_RUNTIMES } from './kernels/loader.js';
@@ -12,4 +13,11 @@ export type { ActName, ActCode } from './kernels/act.js';
 export { KERNELS, kernelInfo, kernelsForOp } from './kernels/manifest.js';
 export type { KernelInfo } from './kernels/types.js';
 export * as ops from './kernels/ops.js';
+export { Session, pruneGraph, interpret } from './runtime/index.js';
+export type { SessionOptions, Tensor, ModelSource } from './runtime/index.js';
+export { readSepconv, writeSepconv } from './format/index.js';
+export type { Graph, Node, OpType, OpAttrs, Constant, TensorSpec } from './graph/ir.js';
+export { inferShapes } from './graph/shapes.js';
+export { graphStats } from './graph/stats.js';
+export { ZOO, buildZooModel } from './zoo/index.js';
 export * as reference from './reference/index.js';

@@ -77,18 +77,18 @@ export function planLayouts(graph: Graph, nodes: readonly Node[], shapes: Map<st
   for (const n of nodes) {
     if (n.op !== 'Concat') continue;
     const y = layouts.get(n.outputs[0])!;
-    const eligible = n.inputs.every((t) => {
-      const p = producer.get(t);
-      const l = layouts.get(t)!;
-      return p && STRIDED_WRITERS.has(p.op) && consumers.get(t) === 1 && !keep.has(t) && !l.alias && new Set(n.inputs).size === n.inputs.length;
-    });
-    if (!eligible) continue;
+    // Each input whose producer can write strided output straight into its slice does so;
+    // the others (graph inputs, views, tensors read elsewhere too) are copied by the lowering.
+    const distinct = new Set(n.inputs).size === n.inputs.length;
     let off = 0;
     for (const t of n.inputs) {
+      const p = producer.get(t);
       const l = layouts.get(t)!;
-      l.alias = { of: y.name, byteOffset: 4 * off };
-      l.stride = y.stride;
-      l.bytes = spanBytes(l.shape, l.stride);
+      if (distinct && p && STRIDED_WRITERS.has(p.op) && consumers.get(t) === 1 && !keep.has(t) && !l.alias) {
+        l.alias = { of: y.name, byteOffset: 4 * off };
+        l.stride = y.stride;
+        l.bytes = spanBytes(l.shape, l.stride);
+      }
       off += l.channels;
     }
     y.alias = undefined;
