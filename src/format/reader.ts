@@ -317,6 +317,7 @@ export function readSepconv(bytes: Uint8Array, source = 'model.sepconv'): Graph 
     if (nodeNames.has(node.name)) j.fail(`nodes[${i}] ('${node.name}').name`, 'duplicate node name');
     nodeNames.add(node.name);
     node.inputs.forEach((input, k) => {
+      if (input === '' && k === 2 && node.op === 'Conv2D') return; // no bias (fused residual form)
       if (!defined.has(input)) {
         j.fail(
           `nodes[${i}] ('${node.name}').inputs[${k}]`,

@@ -62,7 +62,7 @@ const sizePair: AttrCheck = { kind: 'intPair', range: LIMITS.size };
 /** The schema of every op in src/graph/ir.ts (`satisfies` makes a missing or extra op a type error). */
 export const OP_SCHEMA = {
   Conv2D: {
-    inputs: [2, 3],
+    inputs: [2, 4],
     outputs: 1,
     attrs: { kernel: convKernel, strides, dilations, pads, groups: { kind: 'int', range: LIMITS.groups }, act },
   },

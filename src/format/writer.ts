@@ -103,7 +103,8 @@ export function writeSepconv(graph: Graph, options: WriteOptions = {}): Uint8Arr
     validateNode(node, where);
     if (nodeNames.has(node.name)) throw new FormatError(`${where}: two nodes are named '${node.name}'; node names must be unique.`);
     nodeNames.add(node.name);
-    for (const input of node.inputs) {
+    for (const [k, input] of node.inputs.entries()) {
+      if (input === '' && k === 2 && node.op === 'Conv2D') continue; // no bias (fused residual form)
       if (!defined.has(input)) {
         throw new FormatError(
           `${where}: node '${node.name}' reads '${input}', which is not a graph input, a constant or an output of an earlier node.`,

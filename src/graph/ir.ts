@@ -18,7 +18,10 @@ export interface ConvAttrs {
 
 /** Every op and its attributes. Input/output counts per op: OP_SCHEMA in src/format/schema.ts. */
 export interface OpAttrs {
-  /** inputs: x, weight [cout][kh][kw][cin/groups], bias? */
+  /**
+   * inputs: x, weight [cout][kh][kw][cin/groups], bias?, residual?; with a residual (fused by the
+   * passes) output = act(conv(x) + bias + residual), and bias may be '' (none).
+   */
   Conv2D: ConvAttrs;
   /** inputs: x, weight [kh][kw][c], bias? (channel multiplier 1) */
   DepthwiseConv2D: Omit<ConvAttrs, 'groups'>;

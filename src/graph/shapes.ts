@@ -16,7 +16,7 @@ import { convOutSize, effectiveKernel } from './padding.js';
 
 /** Input names per op, used in messages (Concat is variadic: 'inputs[i]'). First `required` are mandatory. */
 export const OP_INPUTS: { [K in OpType]: { names: readonly string[]; required: number } } = {
-  Conv2D: { names: ['x', 'weight', 'bias'], required: 2 },
+  Conv2D: { names: ['x', 'weight', 'bias', 'residual'], required: 2 },
   DepthwiseConv2D: { names: ['x', 'weight', 'bias'], required: 2 },
   ConvTranspose2D: { names: ['x', 'weight', 'bias'], required: 2 },
   BatchNorm: { names: ['x', 'gamma', 'beta', 'mean', 'variance'], required: 5 },
@@ -186,6 +186,10 @@ function inferOp(c: NodeCtx): number[][] {
       }
       c.bias(2, cout, 'cout');
       const [oh, ow] = windowOut(c, x, g.kernel, g.strides, g.dil, g.pads);
+      const res = c.in(3);
+      if (res && fmtShape(res) !== fmtShape([n, oh, ow, cout])) {
+        throw c.err(`input 'residual' has shape ${fmtShape(res)} but the output is ${fmtShape([n, oh, ow, cout])}; a fused residual must match the output`);
+      }
       return [[n, oh, ow, cout]];
     }
     case 'DepthwiseConv2D': {

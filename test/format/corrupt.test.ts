@@ -287,7 +287,7 @@ describe('nodes and graph', () => {
   });
 
   it('wrong input count', () => {
-    expectFail(withHeader((h) => (h.nodes[0].inputs = ['x'])), FormatError, "node 'conv' (Conv2D): has 1 inputs, Conv2D takes 2..3");
+    expectFail(withHeader((h) => (h.nodes[0].inputs = ['x'])), FormatError, "node 'conv' (Conv2D): has 1 inputs, Conv2D takes 2..4");
   });
 
   it('node input that does not exist', () => {

@@ -1,0 +1,32 @@
+import type { Constant, Graph, Node } from '../ir.js';
+
+/** How many nodes read each tensor, plus one for every graph output or kept tensor. */
+export function useCounts(graph: Graph, keep: readonly string[] = []): Map<string, number> {
+  const uses = new Map<string, number>();
+  const bump = (t: string) => uses.set(t, (uses.get(t) ?? 0) + 1);
+  for (const n of graph.nodes) for (const i of n.inputs) if (i) bump(i);
+  for (const o of graph.outputs) bump(o);
+  for (const k of keep) bump(k);
+  return uses;
+}
+
+export function producers(graph: Graph): Map<string, Node> {
+  const m = new Map<string, Node>();
+  for (const n of graph.nodes) for (const o of n.outputs) m.set(o, n);
+  return m;
+}
+
+/** A copy of `graph` with some nodes replaced/removed and constants added (inputs untouched). */
+export function rebuild(graph: Graph, nodes: Node[], newConstants: Constant[] = []): Graph {
+  const constants = new Map(graph.constants);
+  for (const c of newConstants) constants.set(c.name, c);
+  return { name: graph.name, inputs: graph.inputs, outputs: graph.outputs, nodes, constants };
+}
+
+/** A constant name not used yet in the graph. */
+export function freshName(graph: Graph, base: string, taken: Set<string>): string {
+  let name = base;
+  for (let i = 1; graph.constants.has(name) || taken.has(name); i++) name = `${base}_${i}`;
+  taken.add(name);
+  return name;
+}
