@@ -1,8 +1,7 @@
 import { Command } from 'commander';
 import type { Graph } from '../graph/ir.js';
-import { inferShapes } from '../graph/shapes.js';
 import { graphStats } from '../graph/stats.js';
-import { planArena, type TensorLifetime } from '../plan/arena.js';
+import { Session } from '../runtime/session.js';
 import { ZOO } from '../zoo/index.js';
 import { loadModelArg, type ZooFlagValues } from './model-arg.js';
 import { addZooFlags } from './zoo-flags.js';
@@ -12,27 +11,14 @@ const fmtM = (n: number): string => `${(n / 1e6).toFixed(2)}M`;
 const fmtMB = (n: number): string => `${(n / 2 ** 20).toFixed(2)} MiB`;
 
 /**
- * Activation memory of the graph as written, single image: every node output lives from its
- * producer to its last consumer; planned = greedy best-fit packing, naive = one buffer per tensor.
+ * Activation memory as the runtime plans it (after the graph passes, with concat slices, views
+ * and in-place ops), next to one buffer per tensor.
  */
-export function activationMemory(graph: Graph): { plannedBytes: number; naiveBytes: number } {
-  const shapes = inferShapes(graph);
-  const lifetimes = new Map<string, TensorLifetime>();
-  const bytesOf = (t: string): number => 4 * (shapes.get(t) ?? []).reduce((a, b) => a * b, 1);
-  for (const i of graph.inputs) lifetimes.set(i.name, { name: i.name, bytes: bytesOf(i.name), first: 0, last: 0 });
-  graph.nodes.forEach((node, step) => {
-    for (const t of node.inputs) {
-      const lt = lifetimes.get(t);
-      if (lt) lt.last = step;
-    }
-    for (const t of node.outputs) lifetimes.set(t, { name: t, bytes: bytesOf(t), first: step, last: step });
-  });
-  for (const o of graph.outputs) {
-    const lt = lifetimes.get(o);
-    if (lt) lt.last = graph.nodes.length;
-  }
-  const plan = planArena([...lifetimes.values()]);
-  return { plannedBytes: plan.peakBytes, naiveBytes: plan.naiveBytes };
+async function activationMemory(graph: Graph): Promise<{ plannedBytes: number; naiveBytes: number }> {
+  const s = await Session.create(graph);
+  const { peakBytes, naiveBytes } = s.plan;
+  s.release();
+  return { plannedBytes: peakBytes, naiveBytes };
 }
 
 /** `sepconv info <zoo-name|file.sepconv>`: a torchsummary-style layer table and totals. */
@@ -49,7 +35,7 @@ export function infoCommand(): Command {
   return cmd.action(async (model: string, opts: ZooFlagValues & { json?: boolean }) => {
     const { graph, source } = await loadModelArg(model, opts);
     const stats = graphStats(graph);
-    const mem = activationMemory(graph);
+    const mem = await activationMemory(graph);
     if (opts.json) {
       console.log(JSON.stringify({ model: source, params: stats.params, macs: stats.macs, activationBytes: mem.plannedBytes, naiveActivationBytes: mem.naiveBytes, layers: stats.layers }, null, 2));
       return;
@@ -69,5 +55,6 @@ export function infoCommand(): Command {
     console.log(`Total MACs: ${fmtInt(stats.macs)} (${fmtM(stats.macs)})`);
     console.log(`Inputs: ${graph.inputs.map((i) => `${i.name} [${i.shape.join(', ')}]`).join(', ')}`);
     console.log(`Activation memory: ${fmtMB(mem.plannedBytes)} planned, ${fmtMB(mem.naiveBytes)} naive (one buffer per tensor)`);
+    console.log('(planned: after BN/activation/residual fusion, with concat slices written in place, views and in-place elementwise ops)');
   });
 }

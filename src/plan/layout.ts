@@ -23,6 +23,9 @@ const STRIDED_WRITERS = new Set([
   'Conv2D', 'DepthwiseConv2D', 'ConvTranspose2D', 'MaxPool', 'AvgPool', 'Add', 'Mul', 'Activation', 'BatchNorm', 'CReLU', 'Resize', 'ChannelShuffle',
 ]);
 
+/** Elementwise ops whose kernels may run exactly in place (same pointer and stride). */
+const IN_PLACE = new Set(['Activation', 'Add', 'Mul', 'BatchNorm']);
+
 const spanBytes = (shape: number[], stride: number): number => {
   const c = shape[shape.length - 1];
   const rows = sizeOf(shape) / c;
@@ -93,6 +96,23 @@ export function planLayouts(graph: Graph, nodes: readonly Node[], shapes: Map<st
     }
     y.alias = undefined;
   }
+
+  // In place: an elementwise op whose (contiguous, same-shape) first input dies here writes over it.
+  const lastUse = new Map<string, number>();
+  nodes.forEach((n, step) => n.inputs.forEach((i) => i && lastUse.set(i, step)));
+  const aliasedBy = new Set([...layouts.values()].filter((l) => l.alias).map((l) => l.alias!.of));
+  const inputs = new Set(graph.inputs.map((i) => i.name));
+  nodes.forEach((n, step) => {
+    if (!IN_PLACE.has(n.op)) return;
+    const x = layouts.get(n.inputs[0])!;
+    const y = layouts.get(n.outputs[0])!;
+    const ok = lastUse.get(x.name) === step && !keep.has(x.name) && !inputs.has(x.name) && !x.alias && !aliasedBy.has(x.name) &&
+      !y.alias && !aliasedBy.has(y.name) && x.stride === x.channels && y.stride === y.channels && x.bytes === y.bytes &&
+      !n.inputs.slice(1).includes(x.name);
+    if (!ok) return;
+    y.alias = { of: x.name, byteOffset: 0 };
+    aliasedBy.add(x.name);
+  });
 
   // Lifetimes in step indices; graph inputs are written before step 0, kept tensors read after the last.
   const first = new Map<string, number>();

@@ -48,6 +48,20 @@ describe('Session on every zoo model', () => {
     s.release();
   });
 
+  it.each([
+    ['mobilenet_v3_small', { width: 0.35, resolution: 96 }],
+    ['shufflenet_v1', { width: 0.25, groups: 3, resolution: 96 }],
+  ])('%s unoptimised (BatchNorm and activations as kernels, elementwise ops in place) matches too', async (name, opts) => {
+    const g = buildZooModel(name, opts);
+    const f = feedFor(g, 5);
+    const s = await Session.create(g, { optimize: false });
+    expect(s.plan.steps.some((st) => st.op === 'BatchNorm')).toBe(true);
+    const inPlace = [...s.plan.tensors.values()].filter((t) => t.alias && t.alias.byteOffset === 0 && s.plan.tensors.get(t.alias.of)!.shape.join() === t.shape.join());
+    expect(inPlace.length).toBeGreaterThan(10);
+    const out = await s.run({ [f.name]: { data: f.data, shape: f.shape } });
+    expectClose(out.softmax.data, interpret(g, { [f.name]: f.data }).get('softmax')!, name, TOL);
+  });
+
   it('MobileNetV2 1.0/224 end to end; the planned arena is far below one buffer per tensor', async () => {
     const g = buildZooModel('mobilenet_v2', {});
     const f = feedFor(g, 2);
