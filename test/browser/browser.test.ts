@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { writeSepconv } from '../../src/format/index.js';
+import { buildZooModel } from '../../src/zoo/index.js';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -59,8 +61,10 @@ function serve(onResult: (body: string) => void): Promise<number> {
 }
 
 describe('in headless Chromium', () => {
-  it('loads the ESM entry and both wasm builds, and the kernels match their references', async () => {
+  it('loads the ESM entry and both wasm builds; kernels and Session match their references', async () => {
     const chromium = findChromium();
+    // A model for the page to fetch by URL (build/ is not committed).
+    writeFileSync('build/browser-test-model.sepconv', writeSepconv(buildZooModel('mobilenet_seg', { width: 0.35, resolution: 64 }), { dtype: 'float16' }));
     let resolveReport!: (s: string) => void;
     const reported = new Promise<string>((ok) => (resolveReport = ok));
     const port = await serve(resolveReport);
@@ -80,5 +84,8 @@ describe('in headless Chromium', () => {
       expect(report[v].dwconv, `${v} dwconv`).toBeLessThan(1e-5);
       expect(report[v].error).toMatch(/^BufferError: f32-vunary-x8: pointer 'x' = 0/);
     }
+    expect(report.session.fromGraph).toBeLessThan(1e-4);
+    expect(report.session.fromUrl.outputs).toEqual(['logits']);
+    expect(report.session.fromUrl.shape).toEqual([1, 64, 64, 2]);
   }, 90_000);
 });

@@ -2,7 +2,7 @@
 // loads both kernel builds, runs kernels against their TypeScript references and posts a report.
 import * as sepconv from '../../dist/index.js';
 
-const { loadKernels, detectFeatures, Act, ops, reference } = sepconv;
+const { loadKernels, detectFeatures, Act, ops, reference, Session, buildZooModel, interpret } = sepconv;
 
 function rand(n, seed) {
   const a = new Float32Array(n);
@@ -60,11 +60,25 @@ async function kernelChecks(variant) {
   return out;
 }
 
+/** A zoo model built in the page and a .sepconv fetched by URL, both through Session, vs the interpreter. */
+async function sessionChecks() {
+  const g = buildZooModel('mobilenet_v3_small', { width: 0.35, resolution: 96, classes: 10 });
+  const x = rand(96 * 96 * 3, 7);
+  const want = interpret(g, { input: x }).get('softmax');
+  const s = await Session.create(g);
+  const fromGraph = relErr((await s.run({ input: { data: x, shape: [1, 96, 96, 3] } })).softmax.data, want);
+  const s2 = await Session.create(new URL('/build/browser-test-model.sepconv', location.href));
+  const y = rand(64 * 64 * 3, 8);
+  const out = await s2.run({ [s2.inputNames[0]]: { data: y, shape: s2.inputs[s2.inputNames[0]] } });
+  return { fromGraph, fromUrl: { outputs: s2.outputNames, shape: out[s2.outputNames[0]].shape, steps: s2.plan.steps.length } };
+}
+
 const report = { features: detectFeatures(), userAgent: navigator.userAgent };
 try {
   report.auto = (await loadKernels()).variant;
   report.simd = await kernelChecks('simd');
   if (report.features.relaxedSimd) report.relaxed = await kernelChecks('relaxed');
+  report.session = await sessionChecks();
 } catch (e) {
   report.failure = `${e.name}: ${e.message}\n${e.stack}`;
 }
