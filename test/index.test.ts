@@ -27,3 +27,22 @@ describe('public entry', () => {
     expect(e.code).toBe('E_SHAPE');
   });
 });
+
+describe('README: Session example', () => {
+  it('runs as written (file from `sepconv export`, an intermediate output)', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { Session, buildZooModel, writeSepconv } = sepconv;
+    const file = join(mkdtempSync(join(tmpdir(), 'sepconv-readme-')), 'mobilenet_v2.sepconv');
+    writeFileSync(file, writeSepconv(buildZooModel('mobilenet_v2')));
+    const s = await Session.create(file);
+    expect(s.inputNames).toEqual(['input']);
+    expect(s.inputs).toEqual({ input: [1, 224, 224, 3] });
+    const out = await s.run({ input: { data: new Float32Array(224 * 224 * 3), shape: [1, 224, 224, 3] } });
+    expect(out.softmax.shape).toEqual([1, 1000]);
+    s.release();
+    const features = await Session.create(buildZooModel('mobilenet_v2'), { outputs: ['block_16/project/bn'] });
+    expect(features.outputs['block_16/project/bn']).toEqual([1, 7, 7, 320]);
+  });
+});

@@ -161,8 +161,10 @@ export class Session {
     return out;
   }
 
-  /** Frees the kernel memory; the session cannot run afterwards. */
+  /** Frees the kernel memory and the plan; the session cannot run afterwards. */
   release(): void {
     this.kernels = null;
+    this.plan.steps.length = 0;
+    this.plan.tensors.clear();
   }
 }
