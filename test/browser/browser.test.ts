@@ -30,11 +30,21 @@ const profile = mkdtempSync(join(tmpdir(), 'sepconv-chromium-'));
 afterAll(async () => {
   if (browser && browser.exitCode === null) {
     const exited = new Promise((ok) => browser!.once('exit', ok));
-    browser.kill('SIGKILL');
+    // Chromium's helper processes share its process group: end them all.
+    try {
+      process.kill(-browser.pid!, 'SIGKILL');
+    } catch {
+      browser.kill('SIGKILL');
+    }
     await exited;
   }
   server?.close();
-  rmSync(profile, { recursive: true, force: true });
+  // Cleanup is best effort: a late-exiting helper process may still hold files for a moment.
+  try {
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  } catch (e) {
+    console.warn(`could not remove ${profile}: ${(e as Error).message}`);
+  }
 });
 
 function serve(onResult: (body: string) => void): Promise<number> {
@@ -72,7 +82,7 @@ describe('in headless Chromium', () => {
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`,
       `http://127.0.0.1:${port}/test/browser/smoke.html`,
-    ], { stdio: 'ignore' });
+    ], { stdio: 'ignore', detached: true });
     const timeout = new Promise<string>((_, fail) => setTimeout(() => fail(new Error('no report from the browser within 60 s')), 60_000));
     const report = JSON.parse(await Promise.race([reported, timeout]));
     expect(report.failure, report.failure).toBeUndefined();
