@@ -110,6 +110,14 @@ const show = (v: unknown): string => {
   }
 };
 
+/**
+ * Whether input k of an op with `count` inputs may be '' (absent): only the bias of a Conv2D that
+ * has a fused residual ([x, weight, '', residual]); an absent trailing bias is simply left out.
+ */
+export function mayBeEmpty(op: OpType, k: number, count: number): boolean {
+  return op === 'Conv2D' && k === 2 && count === 4;
+}
+
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 const inRange = (v: number, r: readonly [number, number]) => v >= r[0] && v <= r[1];
 
@@ -164,8 +172,9 @@ export function validateNode(node: NodeLike, where: string): asserts node is Nod
   if (typeof node.name !== 'string' || node.name === '') throw new FormatError(`${at}: name must be a non-empty string; ${REEXPORT_HINT}.`);
   for (const key of ['inputs', 'outputs'] as const) {
     const list: unknown = node[key];
-    if (!Array.isArray(list) || !list.every((s) => typeof s === 'string' && s !== '')) {
-      throw new FormatError(`${at}: ${key} must be a list of non-empty tensor names, got ${show(list)}; ${REEXPORT_HINT}.`);
+    if (!Array.isArray(list) || !list.every((s, k) => typeof s === 'string' && (s !== '' || (key === 'inputs' && mayBeEmpty(op, k, list.length))))) {
+      const extra = key === 'inputs' && op === 'Conv2D' ? " (only a Conv2D's bias may be '', when a residual follows)" : '';
+      throw new FormatError(`${at}: ${key} must be a list of non-empty tensor names${extra}, got ${show(list)}; ${REEXPORT_HINT}.`);
     }
   }
   const [minIn, maxIn] = schema.inputs;

@@ -265,6 +265,46 @@ describe('round trip through writeSepconv -> readSepconv', () => {
   });
 });
 
+describe('Conv2D with a fused residual input', () => {
+  const pw = { kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], groups: 1 } as const;
+  const k = (name: string, shape: number[]) => ({ name, shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (i % 7) - 3) });
+  /** x -> pw1 (bias) -> pw2 (no bias '', residual x, relu); pw3 (bias, residual pw2's output). */
+  const fused = (): Graph => ({
+    name: 'residual',
+    inputs: [{ name: 'x', shape: [1, 3, 3, 4] }],
+    outputs: ['y'],
+    constants: new Map([k('w1', [4, 1, 1, 4]), k('b1', [4]), k('w2', [4, 1, 1, 4]), k('w3', [4, 1, 1, 4]), k('b3', [4])].map((c) => [c.name, c])),
+    nodes: [
+      { name: 'pw1', op: 'Conv2D', inputs: ['x', 'w1', 'b1'], outputs: ['t'], attrs: { ...pw, act: 'relu6' } },
+      { name: 'pw2', op: 'Conv2D', inputs: ['t', 'w2', '', 'x'], outputs: ['u'], attrs: { ...pw, act: 'relu' } },
+      { name: 'pw3', op: 'Conv2D', inputs: ['u', 'w3', 'b3', 'u'], outputs: ['y'], attrs: { ...pw, act: 'linear' } },
+    ] as Node[],
+  });
+
+  it.each(['float32', 'float16', 'int8'] as Dtype[])('round-trips with and without a bias (%s)', (dtype) => {
+    const g = fused();
+    const r = readSepconv(writeSepconv(g, { dtype }));
+    expectSameStructure(r, g);
+    expect(r.nodes[1]!.inputs).toEqual(['t', 'w2', '', 'x']);
+    expect(r.nodes[2]!.inputs).toEqual(['u', 'w3', 'b3', 'u']);
+  });
+
+  it("'' is only allowed as the bias of a Conv2D that has a residual", () => {
+    const noResidual = fused();
+    noResidual.nodes[1]!.inputs = ['t', 'w2', ''];
+    expect(() => writeSepconv(noResidual)).toThrow(/inputs must be a list of non-empty tensor names \(only a Conv2D's bias may be '', when a residual follows\)/);
+    const emptyResidual = fused();
+    emptyResidual.nodes[1]!.inputs = ['t', 'w2', 'b3', ''];
+    expect(() => writeSepconv(emptyResidual)).toThrow(FormatError);
+    const dw = fused();
+    dw.nodes[0]!.inputs = ['', 'w1', 'b1'];
+    expect(() => writeSepconv(dw)).toThrow(FormatError);
+    const dangling = fused();
+    dangling.nodes[1]!.inputs = ['t', 'w2', '', 'nowhere'];
+    expect(() => writeSepconv(dangling)).toThrow(/node 'pw2' reads 'nowhere'/);
+  });
+});
+
 describe('writeSepconv rejects graphs it cannot write', () => {
   it('constant data that does not match its shape (ShapeError)', () => {
     const g = sampleGraph();
