@@ -4,7 +4,17 @@ import type { Graph } from '../../src/graph/ir.js';
 import { inferShapes } from '../../src/graph/shapes.js';
 import { graphStats } from '../../src/graph/stats.js';
 import { buildZooModel, makeDivisible, mulberry32, shufflenetV1Channels, ZOO } from '../../src/zoo/index.js';
-import { evaluate, rms } from './naive.js';
+import { interpret } from '../../src/runtime/interpreter.js';
+
+/** Every tensor of the graph, by the naive interpreter. */
+const evaluate = (g: Graph, feeds: Record<string, Float32Array>): Map<string, Float32Array> =>
+  interpret(g, feeds, g.nodes.flatMap((n) => n.outputs));
+
+const rms = (a: Float32Array): number => {
+  let s = 0;
+  for (const v of a) s += v * v;
+  return Math.sqrt(s / a.length);
+};
 
 /** Published figures (ImageNet, 1000 classes, 224x224). MACs = mult-adds ("FLOPs" in the ShuffleNet papers). */
 const PUBLISHED: [string, Record<string, unknown>, number | null, number][] = [
@@ -187,7 +197,7 @@ describe('model structure', () => {
   });
 });
 
-describe('activations neither explode nor vanish (naive evaluation of small configs)', () => {
+describe('activations neither explode nor vanish (interpreter evaluation of small configs)', () => {
   const cases: [string, Record<string, unknown>][] = [
     ['mobilenet_v1', { width: 0.25, resolution: 128 }],
     ['mobilenet_v2', { width: 0.35, resolution: 96 }],
