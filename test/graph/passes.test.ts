@@ -9,6 +9,17 @@ import { expectClose, randomArray, rng } from '../helpers/kernels.js';
 
 const ops = (g: Graph) => g.nodes.map((n) => n.op);
 const count = (g: Graph, op: string) => g.nodes.filter((n) => n.op === op).length;
+const producerOf = (g: Graph, t: string) => g.nodes.find((n) => n.outputs.includes(t));
+const readers = (g: Graph, t: string) => g.nodes.filter((n) => n.inputs.includes(t)).length + (g.outputs.includes(t) ? 1 : 0);
+/** Activations after a linear Conv/DW/Deconv/FC/Add/Mul/CReLU whose output only they read. */
+function foldableActivations(g: Graph): number {
+  return g.nodes.filter((n) => {
+    if (n.op !== 'Activation') return false;
+    const p = producerOf(g, n.inputs[0]);
+    const fusable = ['Conv2D', 'DepthwiseConv2D', 'ConvTranspose2D', 'FullyConnected', 'Add', 'Mul', 'CReLU'];
+    return !!p && fusable.includes(p.op) && (p.attrs as { act: string }).act === 'linear' && readers(g, n.inputs[0]) === 1;
+  }).length;
+}
 
 /** interpret(after) == interpret(before) on random input, for every graph output (1e-5 relative). */
 function sameResults(before: Graph, after: Graph, outputs = before.outputs, seed = 1): void {
@@ -18,6 +29,26 @@ function sameResults(before: Graph, after: Graph, outputs = before.outputs, seed
   const b = interpret(after, { [i.name]: x }, outputs);
   for (const o of outputs) expectClose(b.get(o)!, a.get(o)!, o, 1e-5);
 }
+
+/** BatchNorm statistics far from identity (the builder's are close to it), so a wrong fold shows. */
+function widenBn(g: Graph, seed = 11): Graph {
+  const r = rng(seed);
+  const constants = new Map(g.constants);
+  for (const n of g.nodes) {
+    if (n.op !== 'BatchNorm') continue;
+    const ranges: [number, number][] = [[-2, 2], [-1, 1], [-1, 1], [0.1, 3]];
+    n.inputs.slice(1).forEach((t, i) => {
+      const c = g.constants.get(t)!;
+      const [lo, hi] = ranges[i];
+      constants.set(t, { ...c, data: c.data.map(() => lo + (hi - lo) * r()) });
+    });
+  }
+  return { ...g, constants };
+}
+
+/** Everything a pass could mutate, as plain data. */
+const snapshot = (g: Graph) =>
+  JSON.stringify({ n: g.nodes, o: g.outputs, i: g.inputs, c: [...g.constants].map(([k, c]) => [k, c.shape, Array.from(c.data)]) });
 
 /** x -> conv3x3 -> BN -> relu6 -> conv1x1 -> BN, + x (residual) -> relu */
 function block(extra?: (b: GraphBuilder, t: string) => void): Graph {
@@ -122,20 +153,43 @@ describe('graph passes', () => {
   });
 
   it.each([
-    ['mobilenet_v2', { width: 0.35, resolution: 96 }],
-    ['mobilenet_v3_large', { width: 0.35, resolution: 96 }],
-    ['mobilenet_v3_small', { width: 0.35, resolution: 96 }],
-    ['shufflenet_v1', { width: 0.25, groups: 3, resolution: 96 }],
-    ['shufflenet_v2', { width: 0.5, resolution: 96 }],
-    ['mobilenet_seg', { width: 0.35, resolution: 64 }],
-  ])('optimizeGraph on %s: same outputs (1e-4), no foldable BN / activation left', (name, opts) => {
+    ['mobilenet_v1', { width: 0.25, resolution: 128 }, 84, 30],
+    ['mobilenet_v2', { width: 0.35, resolution: 96 }, 152, 55],
+    ['mobilenet_v3_large', { width: 0.35, resolution: 96 }, 185, 82],
+    ['mobilenet_v3_small', { width: 0.35, resolution: 96 }, 157, 74],
+    ['shufflenet_v1', { width: 0.25, groups: 3, resolution: 96 }, 170, 78],
+    ['shufflenet_v2', { width: 0.5, resolution: 96 }, 198, 105],
+    ['mobilenet_seg', { width: 0.35, resolution: 64 }, 197, 77],
+    ['mobilenet_seg', { width: 0.25, resolution: 64, backbone: 'v1' }, 132, 53],
+  ] as const)('optimizeGraph on %s %j: same outputs (1e-4), nothing foldable left (%i -> %i nodes)', (name, opts, before, after) => {
     const g = buildZooModel(name, opts);
+    const snap = snapshot(g);
     const f = optimizeGraph(g);
+    expect(snapshot(g)).toBe(snap); // the input graph is untouched
+    expect(g.nodes).toHaveLength(before);
+    expect(f.nodes).toHaveLength(after);
+    // every BN follows a conv and is folded; every Activation after a fusable producer is fused
+    expect(count(g, 'BatchNorm')).toBeGreaterThan(0);
     expect(count(f, 'BatchNorm')).toBe(0);
-    expect(count(f, 'Activation')).toBeLessThan(count(g, 'Activation') / 4);
-    expect(f.nodes.length).toBeLessThanOrEqual(g.nodes.length - count(g, 'BatchNorm') - (count(g, 'Activation') - count(f, 'Activation')));
+    expect(foldableActivations(foldBatchNorm(g))).toBeGreaterThan(0);
+    expect(foldableActivations(f)).toBe(0);
+    // the only activations left follow a Concat (ShuffleNet v1's stride-2 units: relu(concat(...)))
+    for (const n of f.nodes.filter((n) => n.op === 'Activation')) expect(producerOf(f, n.inputs[0])?.op).toBe('Concat');
+    // every residual Add (all end in a 1x1 projection) became a Conv2D residual input
+    // (MobileNetV1, ShuffleNet v2 and the V1-backbone segmenter have no Add)
+    expect(f.nodes.filter((n) => n.op === 'Conv2D' && n.inputs[3])).toHaveLength(count(g, 'Add'));
+    expect(count(f, 'Add')).toBe(0);
+    // the optimized graph is valid and survives the file format
+    inferShapes(f);
+    const back = readSepconv(writeSepconv(f));
     const i = g.inputs[0];
     const x = randomArray(i.shape.reduce((a, b) => a * b, 1), rng(4));
-    for (const o of g.outputs) expectClose(interpret(f, { [i.name]: x }).get(o)!, interpret(g, { [i.name]: x }).get(o)!, `${name} ${o}`, 1e-4);
+    const want = interpret(g, { [i.name]: x });
+    const got = interpret(f, { [i.name]: x });
+    const got2 = interpret(back, { [i.name]: x });
+    for (const o of g.outputs) {
+      expectClose(got.get(o)!, want.get(o)!, `${name} ${o}`, 1e-4);
+      expect(got2.get(o)).toEqual(got.get(o));
+    }
   });
 });

@@ -5,7 +5,9 @@ const FUSABLE = new Set(['Conv2D', 'DepthwiseConv2D', 'ConvTranspose2D', 'FullyC
 
 /**
  * Activation after a producer with a fused epilogue (act 'linear', output read only by the
- * activation) -> the producer computes act itself; the Activation node disappears.
+ * activation) -> the producer computes act itself; the Activation node disappears. Exact for
+ * every producer: the epilogue applies act last (after bias and residual), and for CReLU
+ * act(concat(x, -x)) = concat(act(x), act(-x)), which is CReLU with that act.
  */
 export function fuseActivation(graph: Graph, keep: readonly string[] = []): Graph {
   const uses = useCounts(graph, keep);
@@ -18,7 +20,6 @@ export function fuseActivation(graph: Graph, keep: readonly string[] = []): Grap
     if (!p || !FUSABLE.has(p.op) || replaced.has(p) || uses.get(a.inputs[0]) !== 1) continue;
     const attrs = p.attrs as { act: string };
     if (attrs.act !== 'linear') continue;
-    if (p.op === 'CReLU') continue; // act(concat(x,-x)) == concat(act(x), act(-x)) holds, but keep CReLU's own act explicit
     replaced.set(p, { ...p, attrs: { ...p.attrs, act: (a.attrs as OpAttrs['Activation']).act } as never, outputs: [a.outputs[0]] });
     dropped.add(a);
   }
