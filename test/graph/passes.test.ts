@@ -152,6 +152,165 @@ describe('graph passes', () => {
     sameResults(g, f);
   });
 
+  it('foldBatchNorm folds into DepthwiseConv2D, ConvTranspose2D and FullyConnected (with and without a bias); new constants, originals untouched', () => {
+    const b = new GraphBuilder('bnops', 13);
+    const x = b.input('x', [2, 6, 6, 5]);
+    let t = b.dwconv(x, 'dw', { k: 3, s: 2, bias: true });
+    t = b.bn(t, 'dw/bn');
+    t = b.deconv(t, 'up', { cout: 4, k: 3, s: 2, bias: false });
+    t = b.bn(t, 'up/bn', 1e-5);
+    const p = b.gap(t, 'gap');
+    let y = b.fc(p, 'fc', 3, { bias: true });
+    y = b.bn(y, 'fc/bn');
+    const g = widenBn(b.build([y]));
+    const snap = snapshot(g);
+    const f = foldBatchNorm(g);
+    expect(snapshot(g)).toBe(snap);
+    expect(ops(f)).toEqual(['DepthwiseConv2D', 'ConvTranspose2D', 'GlobalAvgPool', 'FullyConnected']);
+    // outputs keep the BN's names; weights and biases are new constants next to the old ones
+    expect(f.nodes.map((n) => n.outputs[0])).toEqual(['dw/bn', 'up/bn', 'gap', 'fc/bn']);
+    for (const n of [f.nodes[0], f.nodes[1], f.nodes[3]]) {
+      expect(n.inputs).toHaveLength(3);
+      expect(g.constants.has(n.inputs[1])).toBe(false);
+      expect(f.constants.get(n.inputs[2])!.shape).toEqual([n.op === 'DepthwiseConv2D' ? 5 : n.op === 'FullyConnected' ? 3 : 4]);
+    }
+    sameResults(g, f);
+    sameResults(g, removeDeadNodes(f));
+    expect(removeDeadNodes(f).constants.size).toBe(6);
+  });
+
+  it('foldBatchNorm does not fire when the conv output has another reader, the conv has an activation, or there is no conv', () => {
+    const b = new GraphBuilder('bnkeep', 17);
+    const x = b.input('x', [1, 5, 5, 4]);
+    const c = b.conv(x, 'c', { cout: 4, k: 1, bias: true });
+    const n1 = b.bn(c, 'c/bn');
+    const side = b.act(c, 'side', 'sigmoid'); // a second reader of the conv output
+    const r = b.conv(x, 'r', { cout: 4, k: 3, act: 'relu' });
+    const n2 = b.bn(r, 'r/bn'); // BN after relu: not foldable
+    const s = b.add(n1, side, 's');
+    const n3 = b.bn(s, 's/bn'); // BN after Add: no foldable producer, the interpreter runs it
+    const y = b.add(n3, n2, 'y');
+    const g = widenBn(b.build([y]));
+    const f = foldBatchNorm(g);
+    expect(f).toBe(g); // nothing to do: the very same graph
+    expect(count(optimizeGraph(g), 'BatchNorm')).toBe(3);
+    sameResults(g, optimizeGraph(g));
+  });
+
+  it('fuseActivation: every act into Conv/DW/Deconv/FC/Add/Mul/CReLU epilogues; not after a non-linear producer nor with a second reader', () => {
+    const b = new GraphBuilder('acts', 19);
+    const x = b.input('x', [1, 6, 6, 4]);
+    let t = b.act(b.conv(x, 'c', { cout: 6, k: 3, bias: true }), 'c/hswish', 'hswish');
+    t = b.act(b.dwconv(t, 'dw', { k: 3, bias: true }), 'dw/relu6', 'relu6');
+    t = b.act(b.crelu(t, 'cr', 'linear'), 'cr/relu', 'relu');
+    const gate = b.act(b.gap(t, 'gap'), 'gate', 'hsigmoid'); // after GlobalAvgPool: stays
+    t = b.act(b.mul(t, gate, 'se'), 'se/sigmoid', 'sigmoid');
+    t = b.act(b.add(t, t, 'dbl'), 'dbl/relu', 'relu');
+    const twice = b.conv(t, 'c2', { cout: 4, k: 1, bias: true });
+    const a1 = b.act(twice, 'c2/relu', 'relu'); // c2's output has a second reader below
+    const a2 = b.add(twice, a1, 'mix');
+    const a3 = b.act(b.conv(a2, 'c3', { cout: 4, k: 1, act: 'relu6' }), 'c3/hswish', 'hswish'); // c3 already has relu6
+    const u = b.act(b.deconv(a3, 'up', { cout: 2, k: 2, s: 2, bias: true }), 'up/relu', 'relu');
+    const v = b.act(b.fc(b.gap(u, 'gap2'), 'fc', 3), 'fc/sigmoid', 'sigmoid');
+    const g = b.build([v]);
+    const f = fuseActivation(g);
+    const left = f.nodes.filter((n) => n.op === 'Activation').map((n) => n.name);
+    expect(left).toEqual(['gate', 'c2/relu', 'c3/hswish']);
+    const act = (name: string) => (f.nodes.find((n) => n.name === name)!.attrs as { act: string }).act;
+    expect([act('c'), act('dw'), act('cr'), act('se'), act('dbl'), act('c2'), act('c3'), act('up'), act('fc')]).toEqual(['hswish', 'relu6', 'relu', 'sigmoid', 'relu', 'linear', 'relu6', 'relu', 'sigmoid']);
+    expect(f.nodes.find((n) => n.name === 'c')!.outputs).toEqual(['c/hswish']);
+    sameResults(g, f);
+  });
+
+  it('fuseResidual: a bias-less projection gets a "" bias; the residual may be either Add operand; keeps the Add act', () => {
+    const b = new GraphBuilder('res', 23);
+    const x = b.input('x', [1, 5, 5, 6]);
+    const e = b.conv(x, 'e', { cout: 12, k: 1, act: 'relu6', bias: true });
+    const p = b.conv(e, 'p', { cout: 6, k: 1, bias: false });
+    const s = b.add(x, p, 's', 'relu6'); // residual first
+    const q = b.conv(s, 'q', { cout: 6, k: 1, bias: true, groups: 3 });
+    const y = b.add(q, s, 'y');
+    const g = b.build([y]);
+    const f = fuseResidual(g, inferShapes(g));
+    expect(ops(f)).toEqual(['Conv2D', 'Conv2D', 'Conv2D']);
+    expect(f.nodes[1].inputs).toEqual(['e', 'p/weight', '', 'x']);
+    expect(f.nodes[1].outputs).toEqual(['s']);
+    expect((f.nodes[1].attrs as { act: string }).act).toBe('relu6');
+    expect(f.nodes[2].inputs).toEqual(['s', 'q/weight', 'q/bias', 's']);
+    expect(f.nodes[2].outputs).toEqual(['y']);
+    inferShapes(f);
+    sameResults(g, f);
+    sameResults(g, readSepconv(writeSepconv(f)));
+  });
+
+  it('fuseResidual does not fire: strided or padded conv, per-channel b, kept conv output, residual produced after the conv', () => {
+    const b = new GraphBuilder('nores', 29);
+    const x = b.input('x', [1, 6, 6, 4]);
+    const s2 = b.conv(x, 's2', { cout: 4, k: 1, s: 2, bias: true });
+    const pooled = b.avgpool(x, 'pool', 2, 2, 'valid', true);
+    const a1 = b.add(s2, pooled, 'a1'); // stride 2
+    const padded = b.conv(x, 'padded', { cout: 4, k: 1, pad: [1, 1, 1, 1], bias: true });
+    const a2 = b.add(padded, b.conv(x, 'pad_in', { cout: 4, k: 3, pad: [2, 2, 2, 2] }), 'a2'); // 1x1 with pads, 3x3 conv
+    const vec = b.constant('vec', [4], new Float32Array([1, -1, 2, 0]));
+    const c3 = b.conv(x, 'c3', { cout: 4, k: 1, bias: true });
+    const a3 = b.add(c3, vec, 'a3'); // b is a constant channel vector
+    const c4 = b.conv(x, 'c4', { cout: 4, k: 1, bias: true });
+    const later = b.act(x, 'later', 'relu'); // produced after c4
+    const a4 = b.add(c4, later, 'a4');
+    const c5 = b.conv(x, 'c5', { cout: 4, k: 1, bias: true });
+    const a5 = b.add(c5, x, 'a5'); // c5 is kept below
+    const g = b.build([a1, a2, a3, a4, a5]);
+    expect(fuseResidual(g, inferShapes(g), ['c5'])).toBe(g);
+    // without the keep, a5 fuses
+    const f = fuseResidual(g, inferShapes(g));
+    expect(count(f, 'Add')).toBe(4);
+    expect(f.nodes.find((n) => n.name === 'c5')!.inputs[3]).toBe('x');
+    sameResults(g, f);
+    const o = optimizeGraph(g, { keep: ['c5'] });
+    expect(count(o, 'Add')).toBe(5);
+    sameResults(g, o, [...g.outputs, 'c5']);
+  });
+
+  it('foldPad into Conv2D and AvgPool counting padding; not into AvgPool excluding it, MaxPool, or past the kernel limit', () => {
+    const b = new GraphBuilder('pads', 31);
+    const x = b.input('x', [1, 7, 7, 3]);
+    const c = b.conv(b.pad(x, 'p1', [1, 2, 0, 1]), 'c', { cout: 4, k: 3, pad: [1, 0, 1, 1], bias: true });
+    const a = b.avgpool(b.pad(c, 'p2', [1, 1, 0, 0]), 'a', 3, 1, 'valid', true);
+    const n = b.avgpool(b.pad(a, 'p3', [1, 1, 1, 1]), 'n', 3, 1, 'valid', false);
+    const m = b.maxpool(b.pad(n, 'p4', [0, 1, 0, 0]), 'm', 2, 1, 'valid');
+    const big = b.conv(b.pad(m, 'p5', [1, 0, 0, 0]), 'big', { cout: 2, k: 3, pad: [2, 0, 0, 0], bias: true }); // 3 > 2
+    const twice = b.pad(big, 'p6', [1, 1, 1, 1]);
+    const y = b.add(b.dwconv(twice, 'dw', { k: 3, pad: 'valid' }), b.dwconv(twice, 'dw2', { k: 3, pad: 'valid' }), 'y'); // two readers
+    const g = b.build([y]);
+    const f = foldPad(g);
+    expect(ops(f)).toEqual(['Conv2D', 'AvgPool', 'Pad', 'AvgPool', 'Pad', 'MaxPool', 'Pad', 'Conv2D', 'Pad', 'DepthwiseConv2D', 'DepthwiseConv2D', 'Add']);
+    expect((f.nodes[0].attrs as { pads: number[] }).pads).toEqual([2, 2, 1, 2]);
+    expect(f.nodes[0].inputs[0]).toBe('x');
+    expect((f.nodes[1].attrs as { pads: number[] }).pads).toEqual([1, 1, 0, 0]);
+    sameResults(g, f);
+    // a kept Pad output stays
+    expect(ops(foldPad(g, ['p1'])).slice(0, 2)).toEqual(['Pad', 'Conv2D']);
+  });
+
+  it('constantFold leaves kept tensors; removeDeadNodes keeps kept branches; optimizeGraph never mutates its input', () => {
+    const b = new GraphBuilder('keep', 37);
+    const x = b.input('x', [1, 2, 2, 4]);
+    const k = b.act(b.constant('k', [4], new Float32Array([-1, 2, 3, 9])), 'k6', 'relu6');
+    const y = b.add(x, k, 'y');
+    const side = b.act(x, 'side', 'sigmoid');
+    const g = b.build([y]);
+    expect(constantFold(g, ['k6'])).toBe(g);
+    expect(Array.from(constantFold(g).constants.get('k6')!.data)).toEqual([0, 2, 3, 6]);
+    expect(ops(removeDeadNodes(g, [side]))).toEqual(['Activation', 'Add', 'Activation']);
+    expect(ops(removeDeadNodes(g))).toEqual(['Activation', 'Add']);
+    const snap = snapshot(g);
+    const f = optimizeGraph(g, { keep: [side] });
+    expect(snapshot(g)).toBe(snap);
+    expect(ops(f)).toEqual(['Add', 'Activation']);
+    expect(f.constants.has('k')).toBe(false);
+    sameResults(g, f, ['y', side]);
+  });
+
   it.each([
     ['mobilenet_v1', { width: 0.25, resolution: 128 }, 84, 30],
     ['mobilenet_v2', { width: 0.35, resolution: 96 }, 152, 55],
