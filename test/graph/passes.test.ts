@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ShapeError } from '../../src/errors.js';
 import { readSepconv, writeSepconv } from '../../src/format/index.js';
 import type { Graph, Node } from '../../src/graph/ir.js';
 import { constantFold, foldBatchNorm, foldPad, fuseActivation, fuseResidual, optimizeGraph, removeDeadNodes } from '../../src/graph/passes/index.js';
@@ -241,6 +242,10 @@ describe('graph passes', () => {
     inferShapes(f);
     sameResults(g, f);
     sameResults(g, readSepconv(writeSepconv(f)));
+    // shape inference checks the residual against the output
+    const bad: Graph = { ...f, nodes: f.nodes.map((n) => (n.name === 'q' ? { ...n, inputs: ['s', 'q/weight', 'q/bias', 'e'] } : n)) };
+    expect(() => inferShapes(bad)).toThrow(ShapeError);
+    expect(() => inferShapes(bad)).toThrow("node 'q' (Conv2D): input 'residual' has shape [1,5,5,12] but the output is [1,5,5,6]");
   });
 
   it('fuseResidual does not fire: strided or padded conv, per-channel b, kept conv output, residual produced after the conv', () => {
