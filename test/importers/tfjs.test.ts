@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { FormatError, UnsupportedOpError } from '../../src/errors.js';
+import { importTfjsGraphModel, loadTfjsModel, type TfjsModelJson } from '../../src/importers/tfjs/index.js';
+import { Session } from '../../src/runtime/index.js';
+import { expectClose } from '../helpers/kernels.js';
+
+const F = 'test/fixtures/tfjs';
+const f32 = (p: string): Float32Array => {
+  const b = readFileSync(p);
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+};
+
+/** Parity with TF.js 4.22 tfjs-backend-cpu goldens: max|Δ| <= 1e-4 * max|golden| for every saved output. */
+const TOL = 1e-4;
+
+const MODELS = [
+  {
+    key: 'selfie', file: `${F}/selfie/selfie.json`, input: 'input_1',
+    outputs: { activation_10: 'mask', segment_add: 'logits' },
+  },
+  {
+    key: 'posenet', file: `${F}/posenet/posenet.json`, input: 'image',
+    outputs: {
+      'MobilenetV1/heatmap_2/BiasAdd': 'heatmap', 'MobilenetV1/offset_2/BiasAdd': 'offset',
+      'MobilenetV1/displacement_fwd_2/BiasAdd': 'displacement_fwd', 'MobilenetV1/displacement_bwd_2/BiasAdd': 'displacement_bwd',
+    },
+  },
+] as const;
+
+describe('TF.js graph models vs TF.js CPU goldens', () => {
+  for (const m of MODELS) {
+    for (const variant of ['simd', 'relaxed'] as const) {
+      it(`${m.key} (${variant} build): every output on the random and the photo input`, async () => {
+        const g = await loadTfjsModel(m.file, { outputs: Object.keys(m.outputs) });
+        const s = await Session.create(g, { variant });
+        for (const c of ['random', 'photo_astronaut']) {
+          const x = f32(`${F}/${m.key}/${c}.input.bin`);
+          const out = await s.run({ [m.input]: { data: x, shape: s.inputs[m.input] } });
+          for (const [tensor, file] of Object.entries(m.outputs)) {
+            expectClose(out[tensor].data, f32(`${F}/${m.key}/${c}.${file}.bin`), `${m.key} ${c} ${tensor}`, TOL);
+          }
+        }
+      });
+    }
+  }
+
+  it('selfie uses the signature output by default', async () => {
+    const s = await Session.create(await loadTfjsModel(`${F}/selfie/selfie.json`));
+    expect(s.outputNames).toEqual(['activation_10']);
+    expect(s.outputs.activation_10).toEqual([1, 256, 256, 1]);
+  });
+});
+
+describe('TF.js importer errors', () => {
+  const json = JSON.parse(readFileSync(`${F}/selfie/selfie.json`, 'utf8')) as TfjsModelJson;
+  const bin = new Uint8Array(readFileSync(`${F}/selfie/selfie.bin`));
+
+  it('an unsupported op inside the requested subgraph is an UnsupportedOpError naming op, node and the supported list', () => {
+    const bad = structuredClone(json);
+    const n = bad.modelTopology.node.find((x) => x.op === 'Sigmoid')!;
+    n.op = 'Erf';
+    expect(() => importTfjsGraphModel(bad, bin)).toThrow(UnsupportedOpError);
+    expect(() => importTfjsGraphModel(bad, bin)).toThrow(new RegExp(`node '${n.name}' \\(Erf\\).*supported TF.js ops: Placeholder, Const`));
+  });
+
+  it('ops outside the requested outputs are never looked at', () => {
+    const bad = structuredClone(json);
+    bad.modelTopology.node.find((x) => x.name === 'activation_10')!.op = 'Erf';
+    const g = importTfjsGraphModel(bad, bin, { outputs: ['segment_add'] });
+    expect(g.outputs).toEqual(['segment_add']);
+  });
+
+  it('truncated weights and a non-model JSON are FormatErrors', async () => {
+    expect(() => importTfjsGraphModel(json, bin.subarray(0, 1000))).toThrow(FormatError);
+    expect(() => importTfjsGraphModel(json, bin.subarray(0, 1000))).toThrow(/a shard is missing or truncated/);
+    expect(() => importTfjsGraphModel({} as TfjsModelJson, bin)).toThrow(/not a TF.js graph model/);
+    await expect(loadTfjsModel('test/fixtures/tfjs/nope/model.json')).rejects.toThrow(/no such file/);
+  });
+});
