@@ -78,3 +78,19 @@ describe('TF.js importer errors', () => {
     await expect(loadTfjsModel('test/fixtures/tfjs/nope/model.json')).rejects.toThrow(/no such file/);
   });
 });
+
+describe('Session.create with TF.js sources', () => {
+  it('accepts a model.json path, a file: URL and an in-memory { modelJson, weights }', async () => {
+    const { pathToFileURL } = await import('node:url');
+    const { resolve } = await import('node:path');
+    const x = f32(`${F}/selfie/random.input.bin`);
+    const want = f32(`${F}/selfie/random.logits.bin`);
+    const json = JSON.parse(readFileSync(`${F}/selfie/selfie.json`, 'utf8'));
+    const weights = new Uint8Array(readFileSync(`${F}/selfie/selfie.bin`));
+    for (const src of [`${F}/selfie/selfie.json`, pathToFileURL(resolve(`${F}/selfie/selfie.json`)), { modelJson: json, weights }]) {
+      const s = await Session.create(src, { outputs: ['segment_add'] });
+      const out = await s.run({ input_1: { data: x, shape: [1, 256, 256, 3] } });
+      expectClose(out.segment_add.data, want, 'selfie logits', TOL);
+    }
+  });
+});
