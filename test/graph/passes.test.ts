@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ShapeError } from '../../src/errors.js';
 import { readSepconv, writeSepconv } from '../../src/format/index.js';
 import type { Graph, Node } from '../../src/graph/ir.js';
-import { constantFold, foldBatchNorm, foldPad, fuseActivation, fuseResidual, optimizeGraph, removeDeadNodes } from '../../src/graph/passes/index.js';
+import { constantFold, foldBatchNorm, foldBias, foldPad, fuseActivation, fuseHardActivations, fuseResidual, optimizeGraph, removeDeadNodes } from '../../src/graph/passes/index.js';
 import { inferShapes } from '../../src/graph/shapes.js';
 import { interpret } from '../../src/runtime/interpreter.js';
 import { buildZooModel, GraphBuilder } from '../../src/zoo/index.js';
@@ -272,7 +272,10 @@ describe('graph passes', () => {
     expect(f.nodes.find((n) => n.name === 'c5')!.inputs[3]).toBe('x');
     sameResults(g, f);
     const o = optimizeGraph(g, { keep: ['c5'] });
-    expect(count(o, 'Add')).toBe(5);
+    // only a3 goes: its constant channel vector becomes c3's bias (foldBias), not a residual
+    expect(count(o, 'Add')).toBe(4);
+    expect(o.nodes.some((n) => n.name === 'a3')).toBe(false);
+    expect(o.nodes.find((n) => n.name === 'c3')!.outputs).toEqual(['a3']);
     sameResults(g, o, [...g.outputs, 'c5']);
   });
 
@@ -355,5 +358,53 @@ describe('graph passes', () => {
       expectClose(got.get(o)!, want.get(o)!, `${name} ${o}`, 1e-4);
       expect(got2.get(o)).toEqual(got.get(o));
     }
+  });
+});
+
+describe('bias and hard-activation patterns (TF graph spellings)', () => {
+  it('foldBias moves Add(conv, [C] constant) into the conv bias, keeping the Add act', () => {
+    const b = new GraphBuilder('bias', 41);
+    const x = b.input('x', [1, 5, 5, 3]);
+    const c = b.conv(x, 'c', { cout: 4, k: 3, bias: false });
+    const k = b.constant('k', [4], new Float32Array([0.5, -1, 2, 0.25]));
+    const y = b.add(c, k, 'biasadd', 'relu');
+    const g = b.build([y]);
+    const f = foldBias(g);
+    expect(ops(f)).toEqual(['Conv2D']);
+    expect((f.nodes[0].attrs as { act: string }).act).toBe('relu');
+    sameResults(g, f);
+  });
+
+  it('fuseHardActivations turns Mul(Mul(x,1/6), Relu6(x+3)) into hswish and Mul(Relu6(x+3),1/6) into hsigmoid', () => {
+    const b = new GraphBuilder('hard', 43);
+    const x = b.input('x', [1, 4, 4, 5]);
+    const c = b.conv(x, 'c', { cout: 5, k: 1, bias: true });
+    const sixth = b.constant('sixth', [5], new Float32Array(5).fill(1 / 6));
+    const three = b.constant('three', [5], new Float32Array(5).fill(3));
+    const m1 = b.mul(c, sixth, 'm1');
+    const a = b.add(c, three, 'a');
+    const r = b.act(a, 'r', 'relu6');
+    const hs = b.mul(m1, r, 'hswish');
+    const a2 = b.add(hs, three, 'a2');
+    const r2 = b.act(a2, 'r2', 'relu6');
+    const hsig = b.mul(r2, sixth, 'hsig');
+    const g = b.build([hsig]);
+    const f = optimizeGraph(g);
+    // conv(act hswish) then the h-sigmoid as one Activation
+    expect(ops(f)).toEqual(['Conv2D', 'Activation']);
+    expect((f.nodes[0].attrs as { act: string }).act).toBe('hswish');
+    expect((f.nodes[1].attrs as { act: string }).act).toBe('hsigmoid');
+    sameResults(g, f);
+  });
+
+  it('does not fuse when the constant is not 1/6 in float32 (e.g. float16-rounded 0.16662598)', () => {
+    const b = new GraphBuilder('fp16', 47);
+    const x = b.input('x', [1, 2, 2, 3]);
+    const sixth = b.constant('sixth', [3], new Float32Array(3).fill(0.1666259765625));
+    const three = b.constant('three', [3], new Float32Array(3).fill(3));
+    const m1 = b.mul(x, sixth, 'm1');
+    const r = b.act(b.add(x, three, 'a'), 'r', 'relu6');
+    const g = b.build([b.mul(m1, r, 'hswish')]);
+    expect(fuseHardActivations(g)).toBe(g);
   });
 });
