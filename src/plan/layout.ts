@@ -102,16 +102,21 @@ export function planLayouts(graph: Graph, nodes: readonly Node[], shapes: Map<st
   nodes.forEach((n, step) => n.inputs.forEach((i) => i && lastUse.set(i, step)));
   const aliasedBy = new Set([...layouts.values()].filter((l) => l.alias).map((l) => l.alias!.of));
   const inputs = new Set(graph.inputs.map((i) => i.name));
+  // Add / Mul may also overwrite a dying same-shape second operand (vbinary allows y == b).
   nodes.forEach((n, step) => {
     if (!IN_PLACE.has(n.op)) return;
-    const x = layouts.get(n.inputs[0])!;
     const y = layouts.get(n.outputs[0])!;
-    const ok = lastUse.get(x.name) === step && !keep.has(x.name) && !inputs.has(x.name) && !x.alias && !aliasedBy.has(x.name) &&
-      !y.alias && !aliasedBy.has(y.name) && x.stride === x.channels && y.stride === y.channels && x.bytes === y.bytes &&
-      !n.inputs.slice(1).includes(x.name);
-    if (!ok) return;
-    y.alias = { of: x.name, byteOffset: 0 };
-    aliasedBy.add(x.name);
+    if (y.alias || aliasedBy.has(y.name) || y.stride !== y.channels) return;
+    const candidates = n.op === 'Add' || n.op === 'Mul' ? n.inputs.slice(0, 2) : n.inputs.slice(0, 1);
+    for (const name of candidates) {
+      const x = layouts.get(name); // undefined for a constant
+      const ok = !!x && lastUse.get(x.name) === step && !keep.has(x.name) && !inputs.has(x.name) && !x.alias && !aliasedBy.has(x.name) &&
+        x.stride === x.channels && x.bytes === y.bytes && n.inputs.filter((i) => i === x.name).length === 1;
+      if (!ok) continue;
+      y.alias = { of: x!.name, byteOffset: 0 };
+      aliasedBy.add(x!.name);
+      return;
+    }
   });
 
   // Lifetimes in step indices; graph inputs are written before step 0, kept tensors read after the last.

@@ -75,14 +75,17 @@ export function lowerNode(ctx: LowerContext, node: Node, steps: Step[]): void {
         });
         return;
       }
-      if (res) throw new UnsupportedOpError(`node '${node.name}' (Conv2D): a fused residual is only supported on 1x1 stride-1 convolutions`);
       const w = ctx.upload(ops.packConvWeights(data(1)!, data(2), CO, a.kernel[0], a.kernel[1], C, a.groups));
       for (let n = 0; n < N; n++) {
         ops.conv(rec, {
           inH: H, inW: W, cin: C, x: img(x!, n), xStride: x!.stride, outH: OH, outW: OW, cout: CO, y: img(y, n), yStride: y.stride, w,
           kh: a.kernel[0], kw: a.kernel[1], strideH: a.strides[0], strideW: a.strides[1], dilH: a.dilations[0], dilW: a.dilations[1],
-          padTop: a.pads[0], padLeft: a.pads[1], groups: a.groups, act: act(a.act),
+          padTop: a.pads[0], padLeft: a.pads[1], groups: a.groups, act: res ? Act.linear : act(a.act),
         });
+      }
+      // The conv kernel has no residual input: add it (before the activation) in place over y.
+      if (res) {
+        ops.vbinary(rec, { op: 'add', rows: rows(y), cols: CO, a: ctx.ptr(y.name), aStride: y.stride, b: ctx.ptr(res.name), bStride: res.stride, y: ctx.ptr(y.name), yStride: y.stride, act: act(a.act) });
       }
       return;
     }
@@ -163,9 +166,10 @@ export function lowerNode(ctx: LowerContext, node: Node, steps: Step[]): void {
       } else {
         // [N,1,1,C]: one channel vector per image (SE gate)
         const b = bConst ? ctx.constPtr(bName) : ctx.ptr(bName);
+        const bRow = bConst ? C : L(bName).stride;
         const px = rows(x!) / N;
         for (let n = 0; n < N; n++) {
-          ops.vbinary(rec, { op, rows: px, cols: C, a: img(x!, n), aStride: x!.stride, b: b + 4 * n * C, bStride: 0, y: img(y, n), yStride: y.stride, act: a });
+          ops.vbinary(rec, { op, rows: px, cols: C, a: img(x!, n), aStride: x!.stride, b: b + 4 * n * bRow, bStride: 0, y: img(y, n), yStride: y.stride, act: a });
         }
       }
       return;

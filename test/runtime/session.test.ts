@@ -152,3 +152,62 @@ describe('Session.run validation', () => {
     await expect(s.run({ input: { data: x, shape: [1, 128, 128, 3] } })).rejects.toThrow(/released/);
   });
 });
+
+describe('Session on hand-built graphs (residual convs, in-place operands, strided gates)', () => {
+  const r = rng(11);
+  const c = (name: string, shape: number[]) => [name, { name, shape, data: randomArray(shape.reduce((a, b) => a * b, 1), r) }] as const;
+  const conv = (k: number, s: number, groups: number, act: 'linear' | 'relu' | 'relu6') =>
+    ({ kernel: [k, k], strides: [s, s], dilations: [1, 1], pads: k === 3 ? [1, 1, 1, 1] : [0, 0, 0, 0], groups, act }) as never;
+
+  it("Conv2D with a residual: 1x1 (grouped, bias '') via gemm r/rStride, 3x3 via conv + in-place add; residual before activation", async () => {
+    const g: Graph = {
+      name: 'res',
+      inputs: [{ name: 'x', shape: [2, 7, 5, 12] }],
+      outputs: ['y1', 'y2', 'y3'],
+      constants: new Map([c('w1', [12, 1, 1, 4]), c('w3', [12, 3, 3, 12]), c('b3', [12]), c('wg', [12, 3, 3, 6])]),
+      nodes: [
+        { name: 'pw', op: 'Conv2D', inputs: ['x', 'w1', '', 'x'], outputs: ['y1'], attrs: conv(1, 1, 3, 'relu') },
+        { name: 'k3', op: 'Conv2D', inputs: ['y1', 'w3', 'b3', 'x'], outputs: ['y2'], attrs: conv(3, 1, 1, 'relu6') },
+        { name: 'g3', op: 'Conv2D', inputs: ['y2', 'wg', '', 'y1'], outputs: ['y3'], attrs: conv(3, 1, 2, 'relu') },
+      ],
+    };
+    const x = randomArray(2 * 7 * 5 * 12, rng(3));
+    for (const optimize of [true, false]) {
+      const s = await Session.create(g, { optimize });
+      expect(s.plan.steps.filter((st) => st.node === 'pw').map((st) => st.kernel.split('-')[1])).toEqual(['gemm', 'gemm', 'gemm']);
+      expect(s.plan.steps.filter((st) => st.node === 'k3').map((st) => st.kernel.split('-')[1])).toEqual(['conv', 'conv', 'vbinary']);
+      const out = await s.run({ x: { data: x, shape: [2, 7, 5, 12] } });
+      const ref = interpret(g, { x });
+      for (const o of g.outputs) expectClose(out[o].data, ref.get(o)!, `residual ${o}`, TOL);
+    }
+  });
+
+  it('Add overwrites a dying second operand; an SE gate read from a channel slice uses its pixel stride', async () => {
+    const g: Graph = {
+      name: 'inplace',
+      inputs: [{ name: 'x', shape: [2, 4, 4, 8] }],
+      outputs: ['z'],
+      constants: new Map([c('w', [8, 1, 1, 8]), c('we', [16, 1, 1, 8])]),
+      nodes: [
+        { name: 'pw', op: 'Conv2D', inputs: ['x', 'w'], outputs: ['t'], attrs: conv(1, 1, 1, 'linear') },
+        // x is a graph input (never overwritten), t dies here: y is written over t
+        { name: 'add', op: 'Add', inputs: ['x', 't'], outputs: ['y'], attrs: { act: 'relu' } },
+        { name: 'expand', op: 'Conv2D', inputs: ['y', 'we'], outputs: ['e'], attrs: conv(1, 1, 1, 'linear') },
+        { name: 'gap', op: 'GlobalAvgPool', inputs: ['e'], outputs: ['p'], attrs: {} },
+        { name: 'sig', op: 'Activation', inputs: ['p'], outputs: ['gate'], attrs: { act: 'sigmoid' } },
+        // two [2,1,1,8] gates viewed in place: pixel stride 16
+        { name: 'split', op: 'Split', inputs: ['gate'], outputs: ['ga', 'gb'], attrs: { sizes: [8, 8] } },
+        { name: 'mul', op: 'Mul', inputs: ['y', 'gb'], outputs: ['z'], attrs: { act: 'linear' } },
+      ],
+    };
+    const x = randomArray(2 * 4 * 4 * 8, rng(4));
+    const ref = interpret(g, { x }).get('z')!;
+    for (const optimize of [false, true]) {
+      const s = await Session.create(g, { optimize });
+      if (!optimize) expect(s.plan.tensors.get('y')!.alias).toEqual({ of: 't', byteOffset: 0 });
+      expect(s.plan.tensors.get('gb')!.stride).toBe(16);
+      expect(s.plan.steps.some((st) => st.op === 'Split')).toBe(false);
+      expectClose((await s.run({ x: { data: x, shape: [2, 4, 4, 8] } })).z.data, ref, `in place, optimize ${optimize}`, TOL);
+    }
+  });
+});
