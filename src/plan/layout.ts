@@ -21,6 +21,7 @@ export interface TensorLayout {
 /** Producers whose kernels take an output pixel stride, so they can write into a concat slice. */
 const STRIDED_WRITERS = new Set([
   'Conv2D', 'DepthwiseConv2D', 'ConvTranspose2D', 'MaxPool', 'AvgPool', 'Add', 'Mul', 'Activation', 'BatchNorm', 'CReLU', 'Resize', 'ChannelShuffle',
+  'GlobalAvgPool', 'FullyConnected', 'Softmax',
 ]);
 
 /** Elementwise ops whose kernels may run exactly in place (same pointer and stride). */

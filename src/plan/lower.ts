@@ -1,4 +1,4 @@
-import { ShapeError, UnsupportedOpError } from '../errors.js';
+import { UnsupportedOpError } from '../errors.js';
 import type { Constant, Node, OpAttrs } from '../graph/ir.js';
 import { sizeOf } from '../graph/ir.js';
 import { Act, type ActName } from '../kernels/act.js';
@@ -120,14 +120,14 @@ export function lowerNode(ctx: LowerContext, node: Node, steps: Step[]): void {
       const a = node.attrs as OpAttrs['FullyConnected'];
       const K = sizeOf(x!.shape) / N;
       const nOut = y.channels;
-      if (x!.stride !== x!.channels) throw new ShapeError(`node '${node.name}' (FullyConnected): input must be contiguous`);
+      // x is [N,K] or [N,1,1,K]: one row of K floats per image, rows x.stride apart (a view may be strided).
       if (N === 1) {
         const w = ctx.upload(ops.packGemvWeights(data(1)!, data(2), nOut, K));
         ops.gemv(rec, { n: nOut, k: K, x: ctx.ptr(x!.name), w, y: ctx.ptr(y.name), act: act(a.act) });
       } else {
         const tile = ops.selectGemmTile({ m: N, n: nOut, k: K });
         const w = ctx.upload(ops.packGemmWeights(data(1)!, data(2), nOut, K, ops.gemmTileShape(tile)[1]));
-        ops.gemm(rec, { m: N, n: nOut, k: K, a: ctx.ptr(x!.name), aStride: K, w, c: ctx.ptr(y.name), cStride: nOut, act: act(a.act), tile });
+        ops.gemm(rec, { m: N, n: nOut, k: K, a: ctx.ptr(x!.name), aStride: x!.stride, w, c: ctx.ptr(y.name), cStride: y.stride, act: act(a.act), tile });
       }
       return;
     }
@@ -219,7 +219,7 @@ export function lowerNode(ctx: LowerContext, node: Node, steps: Step[]): void {
     }
     case 'GlobalAvgPool': {
       const px = rows(x!) / N;
-      for (let n = 0; n < N; n++) ops.globalAvgPool(rec, { pixels: px, c: x!.channels, x: img(x!, n), xStride: x!.stride, y: ctx.ptr(y.name) + 4 * n * y.channels, act: Act.linear });
+      for (let n = 0; n < N; n++) ops.globalAvgPool(rec, { pixels: px, c: x!.channels, x: img(x!, n), xStride: x!.stride, y: ctx.ptr(y.name) + 4 * n * y.stride, act: Act.linear });
       return;
     }
     case 'Softmax':
