@@ -105,9 +105,11 @@ export class Session {
   /** The execution plan: steps (kernel per call), activation memory figures. */
   readonly plan: Plan;
   private kernels: Kernels | null;
+  private heap: Float32Array;
 
   private constructor(kernels: Kernels, plan: Plan) {
     this.kernels = kernels;
+    this.heap = new Float32Array(kernels.memory.buffer);
     this.plan = plan;
     this.inputNames = [...plan.inputs.keys()];
     this.outputNames = [...plan.outputs.keys()];
@@ -157,18 +159,21 @@ export class Session {
         throw new ShapeError(`input '${name}' has ${feed.data.length} values but shape ${fmtShape(want)} needs ${sizeOf(want)}`);
       }
     }
-    for (const name of this.inputNames) k.arena.write(this.plan.tensors.get(name)!.ptr, feeds[name].data);
+    // One Float32Array over the whole memory, renewed only if the memory grew (it does not after planning).
+    if (this.heap.buffer !== k.memory.buffer) this.heap = new Float32Array(k.memory.buffer);
+    for (const name of this.inputNames) this.heap.set(feeds[name].data, this.plan.tensors.get(name)!.ptr >>> 2);
     runPlan(this.plan);
+    const heap = this.heap;
     const out: Record<string, Tensor> = {};
     for (const name of this.outputNames) {
       const t = this.plan.tensors.get(name)!;
       const n = sizeOf(t.shape);
+      const at = t.ptr >>> 2;
       let data: Float32Array;
-      if (t.stride === t.channels) data = k.arena.read(t.ptr, n);
+      if (t.stride === t.channels) data = heap.slice(at, at + n);
       else {
         data = new Float32Array(n);
-        const src = k.arena.f32(t.ptr, (n / t.channels - 1) * t.stride + t.channels);
-        for (let r = 0, o = 0; o < n; r += t.stride) for (let c = 0; c < t.channels; c++) data[o++] = src[r + c];
+        for (let r = at, o = 0; o < n; r += t.stride) for (let c = 0; c < t.channels; c++) data[o++] = heap[r + c];
       }
       out[name] = { data, shape: [...t.shape] };
     }
@@ -178,6 +183,7 @@ export class Session {
   /** Frees the kernel memory and the plan; the session cannot run afterwards. */
   release(): void {
     this.kernels = null;
+    this.heap = new Float32Array(0);
     this.plan.steps.length = 0;
     this.plan.tensors.clear();
   }
