@@ -1,7 +1,5 @@
 import type { Constant, Graph, Node, OpAttrs } from '../ir.js';
-import { freshName, producers, rebuild, useCounts } from './util.js';
-
-const FOLDABLE = new Set(['Conv2D', 'DepthwiseConv2D', 'ConvTranspose2D', 'FullyConnected']);
+import { foldableProducer, freshName, producers, rebuild, useCounts } from './util.js';
 
 /**
  * Conv2D / DepthwiseConv2D / ConvTranspose2D / FullyConnected followed by BatchNorm (its output
@@ -17,10 +15,8 @@ export function foldBatchNorm(graph: Graph, keep: readonly string[] = []): Graph
   const taken = new Set<string>();
   for (const bn of graph.nodes) {
     if (bn.op !== 'BatchNorm') continue;
-    const p = prod.get(bn.inputs[0]);
-    if (!p || !FOLDABLE.has(p.op) || replaced.has(p) || uses.get(bn.inputs[0]) !== 1) continue;
-    const attrs = p.attrs as { act: string };
-    if (attrs.act !== 'linear' || (p.op === 'Conv2D' && p.inputs[3])) continue;
+    const p = foldableProducer(bn.inputs[0], prod, uses);
+    if (!p || replaced.has(p)) continue;
     const c = (i: number) => graph.constants.get(bn.inputs[i])?.data;
     const [gamma, beta, mean, variance] = [c(1), c(2), c(3), c(4)];
     const w = graph.constants.get(p.inputs[1]);

@@ -1,7 +1,5 @@
 import type { Constant, Graph, Node } from '../ir.js';
-import { freshName, producers, rebuild, useCounts } from './util.js';
-
-const WITH_BIAS = new Set(['Conv2D', 'DepthwiseConv2D', 'ConvTranspose2D', 'FullyConnected']);
+import { foldableProducer, freshName, producers, rebuild, useCounts } from './util.js';
 
 /**
  * Add(y, b) with b a per-channel constant [C] and y from a conv / FC with linear activation, no
@@ -19,9 +17,8 @@ export function foldBias(graph: Graph, keep: readonly string[] = []): Graph {
     if (add.op !== 'Add') continue;
     const [t, c] = add.inputs;
     const k = graph.constants.get(c);
-    const p = prod.get(t);
-    if (!k || k.shape.length !== 1 || !p || !WITH_BIAS.has(p.op) || replaced.has(p) || uses.get(t) !== 1) continue;
-    if ((p.attrs as { act: string }).act !== 'linear' || (p.op === 'Conv2D' && p.inputs[3])) continue;
+    const p = foldableProducer(t, prod, uses);
+    if (!k || k.shape.length !== 1 || !p || replaced.has(p)) continue;
     const old = p.inputs[2] ? graph.constants.get(p.inputs[2]) : undefined;
     if (p.inputs[2] && !old) continue;
     if (old && old.data.length !== k.data.length) continue;

@@ -30,3 +30,17 @@ export function freshName(graph: Graph, base: string, taken: Set<string>): strin
   taken.add(name);
   return name;
 }
+
+/** Ops whose kernels have a bias and a fused epilogue: BatchNorm and constant adds fold into them. */
+export const WITH_BIAS = new Set(['Conv2D', 'DepthwiseConv2D', 'ConvTranspose2D', 'FullyConnected']);
+
+/**
+ * The producer of `t` when weights/bias may be folded into it: one of WITH_BIAS, linear
+ * activation, no fused residual, and `t` read by exactly one node (and not kept).
+ */
+export function foldableProducer(t: string, prod: Map<string, Node>, uses: Map<string, number>): Node | undefined {
+  const p = prod.get(t);
+  if (!p || !WITH_BIAS.has(p.op) || uses.get(t) !== 1) return undefined;
+  if ((p.attrs as { act: string }).act !== 'linear' || (p.op === 'Conv2D' && p.inputs[3])) return undefined;
+  return p;
+}
