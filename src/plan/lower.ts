@@ -31,8 +31,8 @@ export interface LowerContext {
   upload(data: Float32Array): number;
   /** Pointer of a raw constant uploaded as is (cached). */
   constPtr(name: string): number;
-  /** Zeroes floats [ptr, ptr + n) (a JavaScript step: Pad borders). */
-  fill: (ptr: number, n: number) => void;
+  /** Pointer of a buffer of at least n zeros (shared; Pad borders are copied from it). */
+  zeros(n: number): number;
 }
 
 const act = (a: ActName) => Act[a];
@@ -237,17 +237,29 @@ export function lowerNode(ctx: LowerContext, node: Node, steps: Step[]): void {
       ops.crelu(rec, { pixels: rows(x!), c: x!.channels, x: ctx.ptr(x!.name), xStride: x!.stride, y: ctx.ptr(y.name), yStride: y.stride, act: act((node.attrs as OpAttrs['CReLU']).act) });
       return;
     case 'Pad': {
-      const { pads } = node.attrs as OpAttrs['Pad'];
+      // Borders are copied from a zero buffer: [top rows + left of row 0], the H-1 gaps (right of
+      // row r + left of row r+1, contiguous), [right of the last row + bottom rows]; then the interior.
+      const [pt, pl, pb, pr] = (node.attrs as OpAttrs['Pad']).pads;
       const [, H, W, C] = x!.shape;
-      const [, OH, OW] = y.shape;
+      const OW = y.shape[2];
       if (y.stride !== C) throw new UnsupportedOpError(`node '${node.name}' (Pad): output must be contiguous`);
-      steps.push({ node: node.name, op: node.op, kernel: 'js-zero-fill', fn: ctx.fill, args: [ctx.ptr(y.name), sizeOf(y.shape)] });
+      const top = (pt * OW + pl) * C;
+      const gap = (pr + pl) * C;
+      const bottom = (pr + pb * OW) * C;
+      const zeros = ctx.zeros(Math.max(top, bottom, gap * (H - 1)));
       for (let n = 0; n < N; n++) {
-        for (let r = 0; r < H; r++) {
-          ops.copy2d(rec, { rows: W, cols: C, x: img(x!, n) + 4 * r * W * x!.stride, xStride: x!.stride, y: img(y, n) + 4 * ((r + pads[0]) * OW + pads[1]) * C, yStride: C });
+        const y0 = img(y, n);
+        const px = (p: number) => y0 + 4 * p * C;
+        if (top) ops.copy2d(rec, { rows: 1, cols: top, x: zeros, y: y0 });
+        if (gap && H > 1) ops.copy2d(rec, { rows: H - 1, cols: gap, x: zeros, xStride: gap, y: px(pt * OW + pl + W), yStride: OW * C });
+        if (bottom) ops.copy2d(rec, { rows: 1, cols: bottom, x: zeros, y: px((pt + H - 1) * OW + pl + W) });
+        if (x!.stride === C) ops.copy2d(rec, { rows: H, cols: W * C, x: img(x!, n), xStride: W * C, y: px(pt * OW + pl), yStride: OW * C });
+        else {
+          for (let r = 0; r < H; r++) {
+            ops.copy2d(rec, { rows: W, cols: C, x: img(x!, n) + 4 * r * W * x!.stride, xStride: x!.stride, y: px((pt + r) * OW + pl), yStride: C });
+          }
         }
       }
-      void OH;
       return;
     }
     default:

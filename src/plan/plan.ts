@@ -48,11 +48,8 @@ export function buildPlan(k: Kernels, graph: Graph, outputs: readonly string[]):
     weightBytes += data.byteLength;
     return k.arena.put(data);
   };
-  let view: Float32Array | undefined;
-  const fill = (ptr: number, n: number): void => {
-    if (!view || view.buffer !== k.memory.buffer) view = new Float32Array(k.memory.buffer);
-    view.fill(0, ptr >>> 2, (ptr >>> 2) + n);
-  };
+  let zerosPtr = 0;
+  let zerosLen = 0;
   const steps: Step[] = [];
   const ctx = {
     k,
@@ -72,7 +69,13 @@ export function buildPlan(k: Kernels, graph: Graph, outputs: readonly string[]):
       }
       return p;
     },
-    fill,
+    zeros: (n: number): number => {
+      if (n > zerosLen) {
+        zerosPtr = upload(new Float32Array(n));
+        zerosLen = n;
+      }
+      return zerosPtr;
+    },
   };
   for (const n of nodes) lowerNode(ctx, n, steps);
   return {
