@@ -65,7 +65,10 @@ export function planLayouts(graph: Graph, nodes: readonly Node[], shapes: Map<st
       let off = 0;
       for (const o of n.outputs) {
         const l = layouts.get(o)!;
-        if (keep.has(o)) break; // read back after the run: keep it contiguous (copied by the lowering)
+        if (keep.has(o)) { // read back after the run: keep it contiguous (copied by the lowering)
+          off += l.channels;
+          continue;
+        }
         l.alias = { of: x.name, byteOffset: 4 * off };
         l.stride = x.stride;
         l.bytes = spanBytes(l.shape, l.stride);

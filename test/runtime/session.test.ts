@@ -83,6 +83,19 @@ describe('Session outputs', () => {
     expectClose(out['block_5/add'].data, ref.get('block_5/add')!, 'intermediate', TOL);
   });
 
+  it('a requested Split output is copied out contiguously, its sibling stays a view; a graph input can be requested', async () => {
+    const g = buildZooModel('shufflenet_v2', { width: 0.5, resolution: 64 });
+    const f = feedFor(g, 9);
+    const [s0, s1] = g.nodes.find((n) => n.op === 'Split')!.outputs;
+    const s = await Session.create(g, { outputs: [s0, 'softmax', 'input'] });
+    expect(s.plan.tensors.get(s0)!.alias).toBeUndefined();
+    expect(s.plan.tensors.get(s1)!.alias).toBeDefined();
+    const out = await s.run({ [f.name]: { data: f.data, shape: f.shape } });
+    const ref = interpret(g, { [f.name]: f.data }, [s0, 'softmax']);
+    for (const o of [s0, 'softmax']) expectClose(out[o].data, ref.get(o)!, o, TOL);
+    expect(Array.from(out.input.data)).toEqual(Array.from(f.data));
+  });
+
   it('never checks ops outside the pruned graph', async () => {
     const g = buildZooModel('mobilenet_v1', { width: 0.25, resolution: 128, classes: 10 });
     // An op sepconv does not know, after the logits.
