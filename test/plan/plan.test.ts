@@ -31,12 +31,18 @@ describe('planner', () => {
     expect(concats).toBeGreaterThan(stride1Units);
   });
 
-  it('mobilenet_seg: decoder outputs go straight into their concat slice; skips shared with the encoder are copied', async () => {
-    const g = buildZooModel('mobilenet_seg', { width: 0.35, resolution: 64 });
+  it.each(['v2', 'v1'])('mobilenet_seg (%s backbone): decoder outputs go straight into their concat slice; skips shared with the encoder are copied', async (backbone) => {
+    const g = buildZooModel('mobilenet_seg', { width: 0.35, resolution: 64, backbone });
     const s = await Session.create(g);
-    const concats = g.nodes.filter((n) => n.op === 'Concat').length;
-    expect(concats).toBe(5);
-    expect(count(s, (_, op) => op === 'Concat')).toBeLessThanOrEqual(2 * concats);
+    const concats = g.nodes.filter((n) => n.op === 'Concat');
+    expect(concats.length).toBe(5);
+    // one copy per concat (the skip: a graph input or a tensor the encoder reads too), none for the upsampled half
+    expect(count(s, (k, op) => op === 'Concat' && k === 'f32-copy-2d-x8')).toBe(concats.length);
+    for (const c of concats) {
+      const [up, skip] = c.inputs;
+      expect(s.plan.tensors.get(up)!.alias?.of).toBe(c.outputs[0]);
+      expect(s.plan.tensors.get(skip)!.alias).toBeUndefined();
+    }
     expect(count(s, (k, op) => op === 'ConvTranspose2D' && k.startsWith('f32-deconv'))).toBe(5);
   });
 });
