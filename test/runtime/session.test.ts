@@ -162,7 +162,31 @@ describe('Session.run validation', () => {
     await expect(s.run({ input: { data: x.subarray(1), shape: [1, 128, 128, 3] } })).rejects.toThrow(ShapeError);
     await expect(s.run({ input: { data: x.subarray(1), shape: [1, 128, 128, 3] } })).rejects.toThrow(/49151 values but shape/);
     s.release();
+    await expect(s.run({ input: { data: x, shape: [1, 128, 128, 3] } })).rejects.toThrow(SepconvError);
     await expect(s.run({ input: { data: x, shape: [1, 128, 128, 3] } })).rejects.toThrow(/released/);
+  });
+
+  it('accepts threads >= 1 (runs on the calling thread for now) and rejects other values', async () => {
+    const g = buildZooModel('mobilenet_v1', { width: 0.25, resolution: 128, classes: 10 });
+    const f = feedFor(g, 3);
+    const feeds = { [f.name]: { data: f.data, shape: f.shape } };
+    const one = (await (await Session.create(g, { threads: 1 })).run(feeds)).softmax.data;
+    const four = (await (await Session.create(g, { threads: 4 })).run(feeds)).softmax.data;
+    expect(Array.from(four)).toEqual(Array.from(one));
+    await expect(Session.create(g, { threads: 0 })).rejects.toThrow(/option 'threads' = 0 must be an integer >= 1/);
+    await expect(Session.create(g, { threads: 1.5 })).rejects.toThrow(ShapeError);
+  });
+
+  it('returns copies: the next run does not change earlier results', async () => {
+    const g = buildZooModel('mobilenet_v1', { width: 0.25, resolution: 128, classes: 10 });
+    const s = await Session.create(g);
+    const a = feedFor(g, 1);
+    const b = feedFor(g, 2);
+    const first = (await s.run({ input: { data: a.data, shape: a.shape } })).softmax.data;
+    const saved = Array.from(first);
+    await s.run({ input: { data: b.data, shape: b.shape } });
+    expect(Array.from(first)).toEqual(saved);
+    expect(first.buffer.byteLength).toBe(first.byteLength); // its own buffer, not a view of wasm memory
   });
 });
 
