@@ -154,20 +154,21 @@ function runNode(node: Node, get: (i: number) => Float32Array | null, shape: (i:
       return out;
     }
     case 'Concat': {
-      const total = os[3];
+      const total = os[os.length - 1];
       let off = 0;
       node.inputs.forEach((_, i) => {
-        const c = shape(i)[3];
+        const si = shape(i);
+        const c = si[si.length - 1];
         refCopy2d(sizeOf(os) / total, c, get(i)!, c, y.subarray(off), total);
         off += c;
       });
       return out;
     }
     case 'Split': {
-      const C = xs[3];
+      const C = xs[xs.length - 1];
       let off = 0;
       out.forEach((o, i) => {
-        const c = outShapes[i][3];
+        const c = outShapes[i][outShapes[i].length - 1];
         refCopy2d(x.length / C, c, x.subarray(off), C, o, c);
         off += c;
       });

@@ -186,3 +186,23 @@ describe('naive interpreter, hand-computed graphs', () => {
     expect(() => interpret(g, { input: new Float32Array(49152) }, ['nope'])).toThrow(ShapeError);
   });
 });
+
+describe('interpreter on 2-D tensors', () => {
+  it('concatenates [N, C] tensors on their last axis', () => {
+    const g: Graph = {
+      name: 'concat2d',
+      inputs: [{ name: 'x', shape: [1, 1, 2, 2] }],
+      outputs: ['cat'],
+      constants: new Map(),
+      nodes: [
+        { name: 'gap', op: 'GlobalAvgPool', inputs: ['x'], outputs: ['gap'], attrs: {} },
+        { name: 'flat', op: 'Flatten', inputs: ['gap'], outputs: ['flat'], attrs: {} },
+        { name: 'flat2', op: 'Flatten', inputs: ['x'], outputs: ['flat2'], attrs: {} },
+        { name: 'cat', op: 'Concat', inputs: ['flat', 'flat2'], outputs: ['cat'], attrs: {} },
+      ],
+    };
+    // x pixels (1, 2), (3, 6): mean = (2, 4); flat2 = 1, 2, 3, 6
+    const r = interpret(g, { x: new Float32Array([1, 2, 3, 6]) });
+    expect(Array.from(r.get('cat')!)).toEqual([2, 4, 1, 2, 3, 6]);
+  });
+});
