@@ -9,6 +9,8 @@ export const ACT_RELU6: i32 = 2;
 export const ACT_HSWISH: i32 = 3;
 export const ACT_HSIGMOID: i32 = 4;
 export const ACT_SIGMOID: i32 = 5;
+export const ACT_TANH: i32 = 6;
+export const ACT_ELU: i32 = 7;
 
 /** a * b + c: fused (relaxed build) or mul+add (simd build). */
 // @ts-ignore: decorator
@@ -59,7 +61,22 @@ export const ACT_SIGMOID: i32 = 5;
     const g = f32x4.min(f32x4.max(f32x4.add(v, f32x4.splat(3)), f32x4.splat(0)), f32x4.splat(6));
     return f32x4.mul(g, f32x4.splat(0.16666666666666666));
   }
-  return sigmoidx4(v);
+  return transcendentalAct(v, act);
+}
+
+/**
+ * sigmoid, tanh and elu: kept out of line so every fused epilogue that inlines applyAct does
+ * not carry three copies of exp; the call is cheap next to the exp itself.
+ * tanh(x) = 2 sigmoid(2x) - 1 (absolute error ~1e-7); elu(x) = x > 0 ? x : e^x - 1.
+ */
+export function transcendentalAct(v: v128, act: i32): v128 {
+  if (act == ACT_SIGMOID) return sigmoidx4(v);
+  if (act == ACT_TANH) {
+    const s = sigmoidx4(f32x4.add(v, v));
+    return f32x4.sub(f32x4.add(s, s), f32x4.splat(1.0));
+  }
+  const e = f32x4.sub(expx4(f32x4.min(v, f32x4.splat(0))), f32x4.splat(1.0));
+  return v128.bitselect(v, e, f32x4.gt(v, f32x4.splat(0)));
 }
 
 /** Stores the first `count` (0..4) lanes of `v` at `p`; never writes past p + 4*count. */

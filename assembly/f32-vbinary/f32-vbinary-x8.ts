@@ -6,6 +6,8 @@ export const OP_SUB: i32 = 1;
 export const OP_MUL: i32 = 2;
 export const OP_MAX: i32 = 3;
 export const OP_MIN: i32 = 4;
+export const OP_DIV: i32 = 5;
+export const OP_PRELU: i32 = 6;
 
 /** a OP b on four lanes (a predictable branch chain on the runtime op code). */
 // @ts-ignore: decorator
@@ -14,7 +16,10 @@ export const OP_MIN: i32 = 4;
   if (op == OP_SUB) return f32x4.sub(a, b);
   if (op == OP_MUL) return f32x4.mul(a, b);
   if (op == OP_MAX) return f32x4.max(a, b);
-  return f32x4.min(a, b);
+  if (op == OP_MIN) return f32x4.min(a, b);
+  if (op == OP_DIV) return f32x4.div(a, b);
+  // prelu: a >= 0 ? a : a * b (b: the negative slope)
+  return v128.bitselect(a, f32x4.mul(a, b), f32x4.ge(a, f32x4.splat(0)));
 }
 
 // @ts-ignore: decorator
@@ -42,7 +47,8 @@ export const OP_MIN: i32 = 4;
 
 /**
  * f32-vbinary-x8: y[r][c] = act(a[r][c] OP b[r][c]) over a rows x cols strided view, 8 floats
- * per step. op: 0 add, 1 sub (a - b), 2 mul, 3 max, 4 min. Strides in floats; bStride 0
+ * per step. op: 0 add, 1 sub (a - b), 2 mul, 3 max, 4 min, 5 div (a / b),
+ * 6 prelu (a >= 0 ? a : a * b). Strides in floats; bStride 0
  * broadcasts one b row (a per-channel vector: bias add, per-channel scale, SE gate) over all
  * rows. In place (y == a or y == b with equal strides) is allowed. The op and activation
  * branches are taken per vector (always the same way, so predicted). One specialised loop per

@@ -6,6 +6,8 @@ export const Act = {
   hswish: 3,
   hsigmoid: 4,
   sigmoid: 5,
+  tanh: 6,
+  elu: 7,
 } as const;
 export type ActName = keyof typeof Act;
 export type ActCode = (typeof Act)[ActName];

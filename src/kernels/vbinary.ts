@@ -28,6 +28,8 @@ export const BinaryOp = {
   mul: 2,
   max: 3,
   min: 4,
+  div: 5,
+  prelu: 6,
 } as const;
 export type BinaryOpName = keyof typeof BinaryOp;
 export type BinaryOpCode = (typeof BinaryOp)[BinaryOpName];

@@ -15,6 +15,10 @@ export function refAct(x: number, act: ActCode): number {
       return Math.min(Math.max(x + 3, 0), 6) / 6;
     case Act.sigmoid:
       return 1 / (1 + Math.exp(-x));
+    case Act.tanh:
+      return Math.tanh(x);
+    case Act.elu:
+      return x > 0 ? x : Math.expm1(x);
     default:
       throw new Error(`unknown activation code ${act as number}`);
   }

@@ -1,7 +1,7 @@
 import type { ActCode } from '../kernels/act.js';
 import { refAct } from './act.js';
 
-/** Binary op codes: 0 add, 1 sub (a - b), 2 mul, 3 max, 4 min. */
+/** Binary op codes: 0 add, 1 sub (a - b), 2 mul, 3 max, 4 min, 5 div (a / b), 6 prelu (a >= 0 ? a : a * b). */
 export function refBinop(op: number, a: number, b: number): number {
   switch (op) {
     case 0:
@@ -14,6 +14,10 @@ export function refBinop(op: number, a: number, b: number): number {
       return Math.max(a, b);
     case 4:
       return Math.min(a, b);
+    case 5:
+      return Math.fround(a / b);
+    case 6:
+      return a >= 0 ? a : Math.fround(a * b);
     default:
       throw new Error(`unknown binary op code ${op}`);
   }

@@ -278,7 +278,7 @@ describe.each(VARIANTS)('f32-dwconv (%s build)', (variant) => {
     expect(() => dwconv(k, { ...ok, strideH: 0 })).toThrow(/'strideH' = 0/);
     expect(() => dwconv(k, { ...ok, dilationW: -1 })).toThrow(/'dilationW' = -1/);
     expect(() => dwconv(k, { ...ok, padTop: -1 })).toThrow(/'padTop' = -1/);
-    expect(() => dwconv(k, { ...ok, act: 7 as ActCode })).toThrow(/activation code 7/);
+    expect(() => dwconv(k, { ...ok, act: 12 as ActCode })).toThrow(/activation code 12/);
     expect(() => dwconv(k, { ...ok, xStride: 4 })).toThrow(/'xStride' = 4/);
     expect(() => dwconv(k, { ...ok, yStride: 7 })).toThrow(/'yStride' = 7/);
     // outH beyond the implied-padding rule: (outH - 1) * stride - padTop <= inH - 1

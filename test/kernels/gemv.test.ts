@@ -26,7 +26,13 @@ function runCase(k: Kernels, n: number, kk: number, act: ActCode, bias: boolean,
   gemv(k, { n, k: kk, x: xPtr, w: wPtr, y: yPtr, act });
   const want = sentinel.slice();
   refGemv(n, kk, X, W, B, want, act);
-  expectClose(k.arena.read(yPtr, len), want, `gemv n=${n} k=${kk} act=${ACT_NAMES[act]} bias=${bias} trail=${trail}`);
+  // The error is the k-term sum's rounding, passed through the activation: measure it against
+  // the pre-activation magnitude when that is larger (tanh / sigmoid squash large sums to ~1).
+  const linear = sentinel.slice();
+  refGemv(n, kk, X, W, B, linear, Act.linear);
+  const maxAbs = (a: Float32Array) => a.subarray(0, n).reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6);
+  const rel = 1e-5 * Math.max(1, maxAbs(linear) / maxAbs(want));
+  expectClose(k.arena.read(yPtr, len), want, `gemv n=${n} k=${kk} act=${ACT_NAMES[act]} bias=${bias} trail=${trail}`, rel);
 }
 
 describe.each(VARIANTS)('f32-gemv-1x16 (%s build)', (variant) => {
@@ -61,7 +67,7 @@ describe.each(VARIANTS)('f32-gemv-1x16 (%s build)', (variant) => {
     expect(() => gemv(k, ok)).not.toThrow();
     expect(() => gemv(k, { ...ok, n: -2 })).toThrow(/'n' = -2/);
     expect(() => gemv(k, { ...ok, k: 1.5 })).toThrow(ShapeError);
-    expect(() => gemv(k, { ...ok, act: 7 as ActCode })).toThrow(/activation code 7/);
+    expect(() => gemv(k, { ...ok, act: 12 as ActCode })).toThrow(/activation code 12/);
     expect(() => gemv(k, { ...ok, x: 12 })).toThrow(BufferError);
     expect(() => gemv(k, { ...ok, k: 1 << 26 })).toThrow(/spans bytes/);
     expect(() => gemv(k, { ...ok, y: x + 4 })).toThrow(/overlaps input 'x'/);
