@@ -34,6 +34,16 @@ export interface OpAttrs {
   Add: { act: ActName };
   /** inputs: a, b; same rules as Add; SE gating is Mul(x, gate[1,1,1,C]) */
   Mul: { act: ActName };
+  /** y = act(a - b); b broadcasts as in Add */
+  Sub: { act: ActName };
+  /** y = act(a / b); b broadcasts as in Add */
+  Div: { act: ActName };
+  /** y = act(max(a, b)); b broadcasts as in Add */
+  Max: { act: ActName };
+  /** y = act(min(a, b)); b broadcasts as in Add */
+  Min: { act: ActName };
+  /** y = act(a >= 0 ? a : a * b): PReLU with per-channel slopes b [C] (LeakyReLU: b filled with alpha) */
+  Prelu: { act: ActName };
   /** inputs: 1..n tensors concatenated on channels */
   Concat: Record<string, never>;
   /** channels viewed as [groups][C/groups] are transposed to [C/groups][groups] */
@@ -46,6 +56,8 @@ export interface OpAttrs {
   GlobalAvgPool: Record<string, never>;
   /** [N,H,W,C] -> [N, H*W*C] */
   Flatten: Record<string, never>;
+  /** same values, new shape (same element count): [N,C] <-> [N,1,1,C], squeeze / expand dims */
+  Reshape: { shape: number[] };
   /** inputs: x [N,K] (or [N,1,1,K]), weight [n][k], bias?; -> [N, n] */
   FullyConnected: { act: ActName };
   /** over the last axis */
@@ -58,6 +70,11 @@ export interface OpAttrs {
 }
 
 export type OpType = keyof OpAttrs;
+
+/** Elementwise binary ops and the f32-vbinary op each runs as. */
+export const BINARY_OPS = { Add: 'add', Sub: 'sub', Mul: 'mul', Max: 'max', Min: 'min', Div: 'div', Prelu: 'prelu' } as const;
+export type BinaryOpType = keyof typeof BINARY_OPS;
+export const isBinaryOp = (op: string): op is BinaryOpType => Object.prototype.hasOwnProperty.call(BINARY_OPS, op);
 
 export interface Node<T extends OpType = OpType> {
   name: string;

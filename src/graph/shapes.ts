@@ -23,6 +23,11 @@ export const OP_INPUTS: { [K in OpType]: { names: readonly string[]; required: n
   Activation: { names: ['x'], required: 1 },
   Add: { names: ['a', 'b'], required: 2 },
   Mul: { names: ['a', 'b'], required: 2 },
+  Sub: { names: ['a', 'b'], required: 2 },
+  Div: { names: ['a', 'b'], required: 2 },
+  Max: { names: ['a', 'b'], required: 2 },
+  Min: { names: ['a', 'b'], required: 2 },
+  Prelu: { names: ['x', 'slope'], required: 2 },
   Concat: { names: [], required: 1 },
   ChannelShuffle: { names: ['x'], required: 1 },
   Split: { names: ['x'], required: 1 },
@@ -30,6 +35,7 @@ export const OP_INPUTS: { [K in OpType]: { names: readonly string[]; required: n
   AvgPool: { names: ['x'], required: 1 },
   GlobalAvgPool: { names: ['x'], required: 1 },
   Flatten: { names: ['x'], required: 1 },
+  Reshape: { names: ['x'], required: 1 },
   FullyConnected: { names: ['x', 'weight', 'bias'], required: 2 },
   Softmax: { names: ['x'], required: 1 },
   Resize: { names: ['x'], required: 1 },
@@ -244,7 +250,18 @@ function inferOp(c: NodeCtx): number[][] {
       return [[...c.req(0)]];
     case 'Add':
     case 'Mul':
+    case 'Sub':
+    case 'Div':
+    case 'Max':
+    case 'Min':
       return [binaryShape(c)];
+    case 'Prelu': {
+      const x = c.req(0);
+      const C = x[x.length - 1];
+      const s = c.req(1);
+      if (s.length !== 1 || s[0] !== C) throw c.err(`input 'x' has shape ${fmtShape(x)} but 'slope' has ${fmtShape(s)}; must be [${C}]`);
+      return [[...x]];
+    }
     case 'Concat': {
       const shapes = node.inputs.map((_, i) => c.req(i));
       const first = shapes[0];
@@ -293,6 +310,14 @@ function inferOp(c: NodeCtx): number[][] {
       const x = c.req(0);
       if (x.length < 2) throw c.err(`input 'x' has shape ${fmtShape(x)} but must have rank >= 2`);
       return [[x[0], x.slice(1).reduce((p, q) => p * q, 1)]];
+    }
+    case 'Reshape': {
+      const x = c.req(0);
+      const shape = (node.attrs as OpAttrs['Reshape']).shape;
+      if (!Array.isArray(shape) || shape.length < 1 || !shape.every(isPosInt)) throw c.err(`attribute 'shape' is ${JSON.stringify(shape)} but must be positive integers`);
+      const [n, m] = [x.reduce((p, q) => p * q, 1), shape.reduce((p, q) => p * q, 1)];
+      if (n !== m) throw c.err(`input 'x' has shape ${fmtShape(x)} (${n} values) but the new shape ${fmtShape(shape)} holds ${m}`);
+      return [[...shape]];
     }
     case 'FullyConnected': {
       const x = c.req(0);

@@ -1,4 +1,4 @@
-import type { Graph, Node } from '../graph/ir.js';
+import { isBinaryOp, type Graph, type Node } from '../graph/ir.js';
 import { sizeOf } from '../graph/ir.js';
 import type { TensorLifetime } from './arena.js';
 
@@ -20,12 +20,12 @@ export interface TensorLayout {
 
 /** Producers whose kernels take an output pixel stride, so they can write into a concat slice. */
 const STRIDED_WRITERS = new Set([
-  'Conv2D', 'DepthwiseConv2D', 'ConvTranspose2D', 'MaxPool', 'AvgPool', 'Add', 'Mul', 'Activation', 'BatchNorm', 'CReLU', 'Resize', 'ChannelShuffle',
+  'Conv2D', 'DepthwiseConv2D', 'ConvTranspose2D', 'MaxPool', 'AvgPool', 'Add', 'Mul', 'Sub', 'Div', 'Max', 'Min', 'Prelu', 'Activation', 'BatchNorm', 'CReLU', 'Resize', 'ChannelShuffle',
   'GlobalAvgPool', 'FullyConnected', 'Softmax',
 ]);
 
 /** Elementwise ops whose kernels may run exactly in place (same pointer and stride). */
-const IN_PLACE = new Set(['Activation', 'Add', 'Mul', 'BatchNorm']);
+const IN_PLACE = new Set(['Activation', 'Add', 'Mul', 'Sub', 'Div', 'Max', 'Min', 'Prelu', 'BatchNorm']);
 
 const spanBytes = (shape: number[], stride: number): number => {
   const c = shape[shape.length - 1];
@@ -74,7 +74,7 @@ export function planLayouts(graph: Graph, nodes: readonly Node[], shapes: Map<st
         l.bytes = spanBytes(l.shape, l.stride);
         off += l.channels;
       }
-    } else if (n.op === 'Flatten') {
+    } else if (n.op === 'Flatten' || n.op === 'Reshape') {
       const x = layouts.get(n.inputs[0])!;
       const l = layouts.get(n.outputs[0])!;
       if (x.stride === x.channels && !keep.has(l.name)) l.alias = { of: x.name, byteOffset: 0 };
@@ -111,7 +111,7 @@ export function planLayouts(graph: Graph, nodes: readonly Node[], shapes: Map<st
     if (!IN_PLACE.has(n.op)) return;
     const y = layouts.get(n.outputs[0])!;
     if (y.alias || aliasedBy.has(y.name) || y.stride !== y.channels) return;
-    const candidates = n.op === 'Add' || n.op === 'Mul' ? n.inputs.slice(0, 2) : n.inputs.slice(0, 1);
+    const candidates = isBinaryOp(n.op) && n.op !== 'Prelu' ? n.inputs.slice(0, 2) : n.inputs.slice(0, 1);
     for (const name of candidates) {
       const x = layouts.get(name); // undefined for a constant
       const ok = !!x && lastUse.get(x.name) === step && !keep.has(x.name) && !inputs.has(x.name) && !x.alias && !aliasedBy.has(x.name) &&

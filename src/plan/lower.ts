@@ -1,5 +1,5 @@
 import { UnsupportedOpError } from '../errors.js';
-import type { Constant, Node, OpAttrs } from '../graph/ir.js';
+import { BINARY_OPS, type Constant, type Node, type OpAttrs } from '../graph/ir.js';
 import { sizeOf } from '../graph/ir.js';
 import { Act, type ActName } from '../kernels/act.js';
 import type { Kernels } from '../kernels/loader.js';
@@ -17,8 +17,8 @@ export interface Step {
 
 /** Ops the planner lowers to kernels. */
 export const LOWERED_OPS = [
-  'Conv2D', 'DepthwiseConv2D', 'ConvTranspose2D', 'FullyConnected', 'BatchNorm', 'Activation', 'Add', 'Mul', 'Concat', 'Split',
-  'ChannelShuffle', 'MaxPool', 'AvgPool', 'GlobalAvgPool', 'Flatten', 'Softmax', 'Resize', 'CReLU', 'Pad',
+  'Conv2D', 'DepthwiseConv2D', 'ConvTranspose2D', 'FullyConnected', 'BatchNorm', 'Activation', 'Add', 'Mul', 'Sub', 'Div', 'Max', 'Min', 'Prelu', 'Concat', 'Split',
+  'ChannelShuffle', 'MaxPool', 'AvgPool', 'GlobalAvgPool', 'Flatten', 'Reshape', 'Softmax', 'Resize', 'CReLU', 'Pad',
 ] as const;
 
 export interface LowerContext {
@@ -150,9 +150,14 @@ export function lowerNode(ctx: LowerContext, node: Node, steps: Step[]): void {
       ops.vunary(rec, { rows: rows(x!), cols: x!.channels, x: ctx.ptr(x!.name), xStride: x!.stride, y: ctx.ptr(y.name), yStride: y.stride, act: act((node.attrs as OpAttrs['Activation']).act) });
       return;
     case 'Add':
-    case 'Mul': {
+    case 'Mul':
+    case 'Sub':
+    case 'Div':
+    case 'Max':
+    case 'Min':
+    case 'Prelu': {
       const a = act((node.attrs as OpAttrs['Add']).act);
-      const op = node.op === 'Add' ? 'add' : 'mul';
+      const op = BINARY_OPS[node.op];
       const bName = node.inputs[1];
       const C = x!.channels;
       const bConst = ctx.constants.get(bName);
@@ -194,6 +199,7 @@ export function lowerNode(ctx: LowerContext, node: Node, steps: Step[]): void {
       return;
     }
     case 'Flatten':
+    case 'Reshape':
       if (y.alias?.of !== x!.name) {
         // a strided or kept input: gather pixel by pixel into the contiguous output
         ops.copy2d(rec, { rows: rows(x!), cols: x!.channels, x: ctx.ptr(x!.name), xStride: x!.stride, y: ctx.ptr(y.name), yStride: x!.channels });

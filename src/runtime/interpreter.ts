@@ -1,5 +1,6 @@
 import { ShapeError } from '../errors.js';
-import type { Graph, Node, OpAttrs } from '../graph/ir.js';
+import { BINARY_OPS, type BinaryOpType, type Graph, type Node, type OpAttrs } from '../graph/ir.js';
+import { BinaryOp } from '../kernels/vbinary.js';
 import { sizeOf } from '../graph/ir.js';
 import { fmtShape, inferShapes } from '../graph/shapes.js';
 import { Act, type ActName } from '../kernels/act.js';
@@ -139,11 +140,16 @@ function runNode(node: Node, get: (i: number) => Float32Array | null, shape: (i:
       return out;
     }
     case 'Add':
-    case 'Mul': {
+    case 'Mul':
+    case 'Sub':
+    case 'Div':
+    case 'Max':
+    case 'Min':
+    case 'Prelu': {
       const a = code((node.attrs as OpAttrs['Add']).act);
       const b = get(1)!;
       const C = xs[xs.length - 1];
-      const op = node.op === 'Add' ? 0 : 2;
+      const op = BinaryOp[BINARY_OPS[node.op as BinaryOpType]];
       if (b.length === x.length) refVbinary(op, 1, x.length, x, x.length, b, 0, y, x.length, a);
       else if (b.length === C) refVbinary(op, x.length / C, C, x, C, b, 0, y, C, a);
       else {
@@ -198,6 +204,7 @@ function runNode(node: Node, get: (i: number) => Float32Array | null, shape: (i:
       return out;
     }
     case 'Flatten':
+    case 'Reshape':
       y.set(x);
       return out;
     case 'Softmax': {

@@ -114,6 +114,13 @@ export class GraphBuilder {
     return name;
   }
 
+  /** `base`, or `base_1`, `base_2`, ... : the first name not used yet. */
+  freshName(base: string): string {
+    let name = base;
+    for (let i = 1; this.names.has(name) || this.shapes.has(name); i++) name = `${base}_${i}`;
+    return name;
+  }
+
   private claim(name: string): void {
     if (this.names.has(name) || this.shapes.has(name)) throw new ShapeError(`GraphBuilder '${this.name}': name '${name}' is used twice`);
     this.names.add(name);
