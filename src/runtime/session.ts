@@ -1,6 +1,6 @@
 import { SepconvError, ShapeError } from '../errors.js';
 import { readSepconv } from '../format/index.js';
-import { importTfjsGraphModel, loadTfjsModel, type TfjsModelJson } from '../importers/tfjs/index.js';
+import { importTfjsModel, loadTfjsModel, type TfjsLayersModelJson, type TfjsModelJson } from '../importers/tfjs/index.js';
 import type { Graph } from '../graph/ir.js';
 import { sizeOf } from '../graph/ir.js';
 import { fmtShape } from '../graph/shapes.js';
@@ -28,18 +28,18 @@ export interface Tensor {
   shape: number[];
 }
 
-/** A TF.js graph model held in memory: model.json (parsed) and its weight shards concatenated. */
+/** A TF.js model (graph-model or layers-model) held in memory: model.json (parsed) and its weight shards concatenated. */
 export interface TfjsModelSource {
-  modelJson: TfjsModelJson;
+  modelJson: TfjsModelJson | TfjsLayersModelJson;
   weights: Uint8Array | ArrayBuffer;
 }
 
-/** `.sepconv` path / URL / bytes, TF.js `model.json` path / URL, an in-memory TF.js model, or a Graph. */
+/** `.sepconv` path / URL / bytes, TF.js `model.json` or UMD `model.min.js` path / URL, an in-memory TF.js model, or a Graph. */
 export type ModelSource = string | URL | Uint8Array | ArrayBuffer | Graph | TfjsModelSource;
 
 const isGraph = (s: unknown): s is Graph => typeof s === 'object' && s !== null && 'nodes' in s && 'constants' in s;
 const isTfjs = (s: unknown): s is TfjsModelSource => typeof s === 'object' && s !== null && 'modelJson' in s && 'weights' in s;
-const isJsonPath = (s: ModelSource): s is string | URL => (typeof s === 'string' || s instanceof URL) && /\.json$/i.test(s instanceof URL ? s.pathname : s);
+const isJsonPath = (s: ModelSource): s is string | URL => (typeof s === 'string' || s instanceof URL) && /\.(json|[cm]?js)$/i.test(s instanceof URL ? s.pathname : s);
 
 async function readSource(source: string | URL | Uint8Array | ArrayBuffer): Promise<{ bytes: Uint8Array; name: string }> {
   if (source instanceof Uint8Array) return { bytes: source, name: 'model bytes' };
@@ -123,7 +123,7 @@ export class Session {
     if (isGraph(source)) graph = source;
     else if (isTfjs(source)) {
       const w = source.weights instanceof Uint8Array ? source.weights : new Uint8Array(source.weights);
-      graph = importTfjsGraphModel(source.modelJson, w, { outputs: options.outputs, source: 'TF.js model' });
+      graph = importTfjsModel(source.modelJson, w, { outputs: options.outputs, source: 'TF.js model' });
     } else if (isJsonPath(source)) graph = await loadTfjsModel(source, { outputs: options.outputs });
     else {
       const { bytes, name } = await readSource(source);
