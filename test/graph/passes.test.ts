@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ShapeError } from '../../src/errors.js';
 import { readSepconv, writeSepconv } from '../../src/format/index.js';
 import type { Graph, Node } from '../../src/graph/ir.js';
-import { constantFold, foldBatchNorm, foldBias, foldPad, fuseActivation, fuseHardActivations, fuseResidual, optimizeGraph, removeDeadNodes } from '../../src/graph/passes/index.js';
+import { constantFold, foldBatchNorm, foldBias, foldPad, foldScale, fuseActivation, fuseHardActivations, fuseResidual, optimizeGraph, removeDeadNodes } from '../../src/graph/passes/index.js';
 import { inferShapes } from '../../src/graph/shapes.js';
 import { interpret } from '../../src/runtime/interpreter.js';
 import { buildZooModel, GraphBuilder } from '../../src/zoo/index.js';
@@ -397,14 +397,58 @@ describe('bias and hard-activation patterns (TF graph spellings)', () => {
     sameResults(g, f);
   });
 
-  it('does not fuse when the constant is not 1/6 in float32 (e.g. float16-rounded 0.16662598)', () => {
+  it('a float16-rounded 1/6 (0.16662598) becomes the exact activation then Mul(., 6c); optimizeGraph folds 6c into the next convs', () => {
     const b = new GraphBuilder('fp16', 47);
-    const x = b.input('x', [1, 2, 2, 3]);
-    const sixth = b.constant('sixth', [3], new Float32Array(3).fill(0.1666259765625));
-    const three = b.constant('three', [3], new Float32Array(3).fill(3));
-    const m1 = b.mul(x, sixth, 'm1');
-    const r = b.act(b.add(x, three, 'a'), 'r', 'relu6');
-    const g = b.build([b.mul(m1, r, 'hswish')]);
-    expect(fuseHardActivations(g)).toBe(g);
+    const x = b.input('x', [1, 5, 5, 6]);
+    const c = b.conv(x, 'c', { cout: 6, k: 1, bias: true });
+    const sixth = b.constant('sixth', [6], new Float32Array(6).fill(0.1666259765625));
+    const three = b.constant('three', [6], new Float32Array(6).fill(3));
+    const m1 = b.mul(c, sixth, 'm1');
+    const r = b.act(b.add(c, three, 'a'), 'r', 'relu6');
+    const hs = b.mul(m1, r, 'hswish');
+    const d = b.dwconv(hs, 'dw', { k: 3, bias: true });
+    const g = b.build([d]);
+    const f = fuseHardActivations(g);
+    expect(ops(f)).toEqual(['Conv2D', 'Activation', 'Mul', 'DepthwiseConv2D']);
+    expect(Array.from(f.constants.get(f.nodes[2].inputs[1])!.data)).toEqual(new Array(6).fill(Math.fround(6 * Math.fround(0.1666259765625))));
+    sameResults(g, f);
+    const o = optimizeGraph(g);
+    expect(ops(o)).toEqual(['Conv2D', 'DepthwiseConv2D']);
+    expect((o.nodes[0].attrs as { act: string }).act).toBe('hswish');
+    sameResults(g, o);
+    // a constant that is not close to 1/6 is left alone
+    const b2 = new GraphBuilder('not-sixth', 47);
+    const x2 = b2.input('x', [1, 2, 2, 3]);
+    const k2 = b2.constant('k', [3], new Float32Array(3).fill(0.17));
+    const r2 = b2.act(b2.add(x2, b2.constant('three', [3], new Float32Array(3).fill(3)), 'a'), 'r', 'relu6');
+    const g2 = b2.build([b2.mul(b2.mul(x2, k2, 'm1'), r2, 'hswish')]);
+    expect(fuseHardActivations(g2)).toBe(g2);
+  });
+
+  it('foldScale moves a per-channel scale through pooling, SE gating and relu into conv / grouped conv / FC weights', () => {
+    const b = new GraphBuilder('scale', 53);
+    const x = b.input('x', [1, 6, 5, 8]);
+    const pos = b.constant('pos', [8], Float32Array.from([0.5, 2, 1.5, 0.25, 3, 1, 0.75, 1.25]));
+    const s = b.mul(b.conv(x, 'c0', { cout: 8, k: 1 }), pos, 's');
+    const gate = b.act(b.conv(b.gap(s, 'pool'), 'se', { cout: 8, k: 1, bias: true }), 'gate', 'sigmoid');
+    const gated = b.mul(s, gate, 'gated');
+    const y1 = b.conv(b.act(gated, 'relu', 'relu'), 'grouped', { cout: 4, k: 3, groups: 2 });
+    const y2 = b.conv(s, 'plain', { cout: 3, k: 1, s: 2 });
+    const g = b.build([y1, y2]);
+    const f = foldScale(g);
+    expect(ops(f).filter((o) => o === 'Mul')).toEqual(['Mul']); // the SE gate stays, the scale is gone
+    sameResults(g, f, g.outputs);
+    // negative scales do not pass through relu; a scaled tensor that reaches an Add or an output stays scaled
+    for (const build of [
+      (bb: GraphBuilder, t: string) => bb.conv(bb.act(t, 'relu', 'relu'), 'after', { cout: 2, k: 1 }),
+      (bb: GraphBuilder, t: string) => bb.add(t, t, 'sum'),
+      (bb: GraphBuilder, t: string) => t,
+    ]) {
+      const bb = new GraphBuilder('no-fold', 59);
+      const xx = bb.input('x', [1, 3, 3, 4]);
+      const t = bb.mul(xx, bb.constant('neg', [4], Float32Array.from([1, -1, 2, 0.5])), 't');
+      const gg = bb.build([build(bb, t)]);
+      expect(foldScale(gg)).toBe(gg);
+    }
   });
 });
