@@ -45,6 +45,38 @@ describe('TF.js graph models vs TF.js CPU goldens', () => {
     }
   }
 
+  it('nsfwjs MobileNetV2 1.4 (graph-model, uint8-quantized, UMD .min.js): probs, logits and features on the random and the photo input, both builds, same top-1', async () => {
+    const dir = 'test/fixtures/nsfwjs/mobilenet_v2_mid';
+    const FEAT = 'StatefulPartitionedCall/sequential/keras_layer/StatefulPartitionedCall/StatefulPartitionedCall/StatefulPartitionedCall/predict/feature_vector/SpatialSqueeze';
+    const outputs = { Identity: 'probs', 'StatefulPartitionedCall/sequential/dense/BiasAdd': 'logits', [FEAT]: 'features' };
+    const argmax = (a: Float32Array) => a.indexOf(Math.max(...a));
+    for (const variant of ['simd', 'relaxed'] as const) {
+      const s = await Session.create(`${dir}/model.min.js`, { outputs: Object.keys(outputs), variant });
+      expect(s.outputs).toEqual({ Identity: [1, 5], 'StatefulPartitionedCall/sequential/dense/BiasAdd': [1, 5], [FEAT]: [1, 1792] });
+      for (const c of ['random', 'photo_chelsea']) {
+        // the goldens were computed from the MobileNetV2 1.0 fixture's preprocessed inputs
+        const x = f32(`test/fixtures/nsfwjs/mobilenet_v2/${c}.input.bin`);
+        const out = await s.run({ input: { data: x, shape: [1, 224, 224, 3] } });
+        for (const [tensor, file] of Object.entries(outputs)) {
+          expectClose(out[tensor].data, f32(`${dir}/${c}.${file}.bin`), `mid ${variant} ${c} ${file}`, TOL);
+        }
+        expect(argmax(out.Identity.data)).toBe(argmax(f32(`${dir}/${c}.probs.bin`)));
+      }
+      s.release();
+    }
+  });
+
+  it('the graph passes leave no elementwise chains in the real models (h-swish, h-sigmoid, SE, biases all fused)', async () => {
+    // selfie: float16 1/6 constants -> hswish + scale folded into the next convs; what is left
+    // is the SE gates, the skip additions of the decoder and one stem scale that feeds a skip.
+    const s = await Session.create(`${F}/selfie/selfie.json`);
+    const count = (op: string) => s.plan.steps.filter((st) => st.op === op).length;
+    expect(s.plan.steps.filter((st) => st.op === 'Activation')).toEqual([]);
+    expect(count('Mul')).toBe(11);
+    const mid = await Session.create('test/fixtures/nsfwjs/mobilenet_v2_mid/model.min.js');
+    expect(mid.plan.steps.map((st) => st.op).filter((op) => !['Conv2D', 'DepthwiseConv2D', 'GlobalAvgPool', 'FullyConnected', 'Softmax'].includes(op))).toEqual(['Mul', 'Add']);
+  });
+
   it('selfie uses the signature output by default', async () => {
     const s = await Session.create(await loadTfjsModel(`${F}/selfie/selfie.json`));
     expect(s.outputNames).toEqual(['activation_10']);

@@ -32,8 +32,11 @@ export function importTfjsGraphModel(modelJson: TfjsModelJson, weightBytes: Uint
   const weights = decodeWeights(modelJson.weightsManifest, weightBytes, source);
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const sigOut = Object.keys(modelJson.signature?.outputs ?? {}).map(valueName);
-  const outputs = options.outputs ?? (sigOut.length ? sigOut : []);
-  if (outputs.length === 0) throw new FormatError(`${source}: the model has no signature outputs; name the tensors to compute with the 'outputs' option`);
+  // Default outputs: the signature's, else the graph's sinks (nodes nobody reads).
+  const read = new Set(nodes.flatMap((n) => (n.input ?? []).map(nodeName)));
+  const sinks = nodes.filter((n) => !read.has(n.name) && n.op !== 'Const' && n.op !== 'NoOp').map((n) => n.name);
+  const outputs = options.outputs ?? (sigOut.length ? sigOut : sinks);
+  if (outputs.length === 0) throw new FormatError(`${source}: the model has no signature outputs and no sink nodes; name the tensors to compute with the 'outputs' option`);
   for (const o of outputs) {
     if (!byName.has(nodeName(o))) throw new ShapeError(`${source}: '${o}' is not a node of this model; available nodes include ${nodes.slice(-10).map((n) => n.name).join(', ')}`);
   }
@@ -57,15 +60,28 @@ export function importTfjsGraphModel(modelJson: TfjsModelJson, weightBytes: Uint
   const vals = new Map<string, Value>();
   const cv = new TfConverter(b, vals, weights, source, TFJS_GRAPH_OPS);
   for (const n of order) convert(cv, n);
-  // Requested outputs keep their TF names: a value held under another IR name gets a named copy.
-  const outs = outputs.map((o) => {
+  // Requested outputs keep their TF names: a node output held under another IR name (behind an
+  // Identity, a Split piece) is renamed; a graph input or a tensor requested twice gets a copy.
+  const ir = outputs.map((o) => {
     const v = vals.get(o);
     if (!v) throw new FormatError(`${source}: graph output '${o}' was not produced`);
-    const fake: TfNode = { name: o, op: 'Output', input: [o] };
-    const t = cv.materialize(v, o, fake);
-    return t === o ? t : b.node('Reshape', o, [t], { shape: b.shape(t) })[0];
+    return cv.materialize(v, o, { name: o, op: 'Output', input: [o] });
   });
-  return b.build(outs);
+  const renames = new Map<string, string>();
+  const producedBy = new Set(b.nodes.flatMap((n) => n.outputs));
+  const outs = outputs.map((o, i) => {
+    const t = ir[i];
+    if (t === o) return t;
+    if (producedBy.has(t) && !renames.has(t) && !ir.includes(o) && ir.filter((u) => u === t).length === 1 && !outputs.includes(t)) {
+      renames.set(t, o);
+      return t;
+    }
+    return b.node('Reshape', o, [t], { shape: b.shape(t) })[0];
+  });
+  const g = b.build(outs);
+  if (renames.size === 0) return g;
+  const rn = (t: string) => renames.get(t) ?? t;
+  return { ...g, outputs: g.outputs.map(rn), nodes: g.nodes.map((n) => ({ ...n, inputs: n.inputs.map(rn), outputs: n.outputs.map(rn) })) };
 }
 
 function convert(cv: TfConverter, n: TfNode): void {
