@@ -1,2 +1,3 @@
-export { Session, pruneGraph, type SessionOptions, type Tensor, type ModelSource } from './session.js';
+export { Session, pruneGraph, type SessionOptions, type Tensor, type ModelSource, type TfjsModelSource } from './session.js';
+export { loadGraph } from './source.js';
 export { interpret } from './interpreter.js';

@@ -1,6 +1,4 @@
 import { SepconvError, ShapeError } from '../errors.js';
-import { readSepconv } from '../format/index.js';
-import { importTfjsModel, loadTfjsModel, type TfjsLayersModelJson, type TfjsModelJson } from '../importers/tfjs/index.js';
 import type { Graph } from '../graph/ir.js';
 import { sizeOf } from '../graph/ir.js';
 import { fmtShape } from '../graph/shapes.js';
@@ -8,6 +6,9 @@ import { loadKernels, type Kernels, type WasmVariant } from '../kernels/loader.j
 import { buildPlan, runPlan, type Plan } from '../plan/plan.js';
 import { neededNodes } from './interpreter.js';
 import { optimizeGraph } from './optimize.js';
+import { loadGraph, type ModelSource } from './source.js';
+
+export type { ModelSource, TfjsModelSource } from './source.js';
 
 export interface SessionOptions {
   /**
@@ -26,46 +27,6 @@ export interface SessionOptions {
 export interface Tensor {
   data: Float32Array;
   shape: number[];
-}
-
-/** A TF.js model (graph-model or layers-model) held in memory: model.json (parsed) and its weight shards concatenated. */
-export interface TfjsModelSource {
-  modelJson: TfjsModelJson | TfjsLayersModelJson;
-  weights: Uint8Array | ArrayBuffer;
-}
-
-/** `.sepconv` path / URL / bytes, TF.js `model.json` or UMD `model.min.js` path / URL, an in-memory TF.js model, or a Graph. */
-export type ModelSource = string | URL | Uint8Array | ArrayBuffer | Graph | TfjsModelSource;
-
-const isGraph = (s: unknown): s is Graph => typeof s === 'object' && s !== null && 'nodes' in s && 'constants' in s;
-const isTfjs = (s: unknown): s is TfjsModelSource => typeof s === 'object' && s !== null && 'modelJson' in s && 'weights' in s;
-const isJsonPath = (s: ModelSource): s is string | URL => (typeof s === 'string' || s instanceof URL) && /\.(json|[cm]?js)$/i.test(s instanceof URL ? s.pathname : s);
-
-async function readSource(source: string | URL | Uint8Array | ArrayBuffer): Promise<{ bytes: Uint8Array; name: string }> {
-  if (source instanceof Uint8Array) return { bytes: source, name: 'model bytes' };
-  if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), name: 'model bytes' };
-  const isUrl = source instanceof URL || /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
-  const url = isUrl ? new URL(source) : null;
-  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-  if (!url || (url.protocol === 'file:' && isNode)) {
-    const { readFile } = await import('node:fs/promises');
-    const path = url ?? (source as string);
-    try {
-      return { bytes: await readFile(path), name: String(source) };
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
-      throw new SepconvError(`cannot read model '${String(source)}': ${why}`, 'E_MODEL_NOT_FOUND');
-    }
-  }
-  let res: Response;
-  try {
-    res = await fetch(url);
-  } catch (e) {
-    throw new SepconvError(`cannot fetch model ${url.href}: ${(e as Error).message}`, 'E_MODEL_NOT_FOUND');
-  }
-  if (!res.ok) throw new SepconvError(`cannot fetch model ${url.href}: HTTP ${res.status} ${res.statusText}`, 'E_MODEL_NOT_FOUND');
-  return { bytes: new Uint8Array(await res.arrayBuffer()), name: url.href };
 }
 
 /** The graph restricted to the nodes `outputs` depend on (and the inputs and constants they read). */
@@ -119,16 +80,7 @@ export class Session {
 
   /** Loads a model from a .sepconv file path (Node), URL, bytes, or an in-memory Graph. */
   static async create(source: ModelSource, options: SessionOptions = {}): Promise<Session> {
-    let graph: Graph;
-    if (isGraph(source)) graph = source;
-    else if (isTfjs(source)) {
-      const w = source.weights instanceof Uint8Array ? source.weights : new Uint8Array(source.weights);
-      graph = importTfjsModel(source.modelJson, w, { outputs: options.outputs, source: 'TF.js model' });
-    } else if (isJsonPath(source)) graph = await loadTfjsModel(source, { outputs: options.outputs });
-    else {
-      const { bytes, name } = await readSource(source);
-      graph = readSepconv(bytes, name);
-    }
+    const graph = await loadGraph(source, { outputs: options.outputs });
     if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
       throw new ShapeError(`Session.create: option 'threads' = ${String(options.threads)} must be an integer >= 1`);
     }

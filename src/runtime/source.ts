@@ -1,0 +1,64 @@
+import { SepconvError } from '../errors.js';
+import { readSepconv } from '../format/index.js';
+import type { Graph } from '../graph/ir.js';
+import { importTfjsModel, loadTfjsModel, type TfjsLayersModelJson, type TfjsModelJson } from '../importers/tfjs/index.js';
+
+/**
+ * Where models come from: every source Session.create and the CLI accept becomes an IR Graph
+ * here (file formats are detected by extension, raw bytes by their magic).
+ */
+
+/** A TF.js model (graph-model or layers-model) held in memory: model.json (parsed) and its weight shards concatenated. */
+export interface TfjsModelSource {
+  modelJson: TfjsModelJson | TfjsLayersModelJson;
+  weights: Uint8Array | ArrayBuffer;
+}
+
+/** `.sepconv` path / URL / bytes, TF.js `model.json` or UMD `model.min.js` path / URL, an in-memory TF.js model, or a Graph. */
+export type ModelSource = string | URL | Uint8Array | ArrayBuffer | Graph | TfjsModelSource;
+
+const isGraph = (s: unknown): s is Graph => typeof s === 'object' && s !== null && 'nodes' in s && 'constants' in s;
+const isTfjs = (s: unknown): s is TfjsModelSource => typeof s === 'object' && s !== null && 'modelJson' in s && 'weights' in s;
+const isJsonPath = (s: ModelSource): s is string | URL => (typeof s === 'string' || s instanceof URL) && /\.(json|[cm]?js)$/i.test(s instanceof URL ? s.pathname : s);
+
+async function readSource(source: string | URL | Uint8Array | ArrayBuffer): Promise<{ bytes: Uint8Array; name: string }> {
+  if (source instanceof Uint8Array) return { bytes: source, name: 'model bytes' };
+  if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), name: 'model bytes' };
+  const isUrl = source instanceof URL || /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
+  const url = isUrl ? new URL(source) : null;
+  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+  if (!url || (url.protocol === 'file:' && isNode)) {
+    const { readFile } = await import('node:fs/promises');
+    const path = url ?? (source as string);
+    try {
+      return { bytes: await readFile(path), name: String(source) };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+      throw new SepconvError(`cannot read model '${String(source)}': ${why}`, 'E_MODEL_NOT_FOUND');
+    }
+  }
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    throw new SepconvError(`cannot fetch model ${url.href}: ${(e as Error).message}`, 'E_MODEL_NOT_FOUND');
+  }
+  if (!res.ok) throw new SepconvError(`cannot fetch model ${url.href}: HTTP ${res.status} ${res.statusText}`, 'E_MODEL_NOT_FOUND');
+  return { bytes: new Uint8Array(await res.arrayBuffer()), name: url.href };
+}
+
+/**
+ * The IR graph of a model source. `outputs` lets importers skip what the requested tensors do
+ * not need (ops outside that subgraph are never looked at).
+ */
+export async function loadGraph(source: ModelSource, options: { outputs?: string[] } = {}): Promise<Graph> {
+  if (isGraph(source)) return source;
+  if (isTfjs(source)) {
+    const w = source.weights instanceof Uint8Array ? source.weights : new Uint8Array(source.weights);
+    return importTfjsModel(source.modelJson, w, { outputs: options.outputs, source: 'TF.js model' });
+  }
+  if (isJsonPath(source)) return loadTfjsModel(source, { outputs: options.outputs });
+  const { bytes, name } = await readSource(source);
+  return readSepconv(bytes, name);
+}
