@@ -18,6 +18,8 @@ export interface SessionOptions {
   threads?: number;
   /** Tensors to return: graph outputs or any named intermediate tensor. Default: the graph's outputs. */
   outputs?: string[];
+  /** Shapes for model inputs with unknown dimensions (TF.js [-1,-1,-1,3], ...); batch defaults to 1. */
+  inputShapes?: Record<string, number[]>;
   /** Run the graph passes (BN folding, activation fusion, ...). Default true. */
   optimize?: boolean;
   /** Kernel build: 'auto' (default) picks relaxed SIMD when the engine has it. */
@@ -80,7 +82,7 @@ export class Session {
 
   /** Loads a model from a .sepconv file path (Node), URL, bytes, or an in-memory Graph. */
   static async create(source: ModelSource, options: SessionOptions = {}): Promise<Session> {
-    const graph = await loadGraph(source, { outputs: options.outputs });
+    const graph = await loadGraph(source, { outputs: options.outputs, inputShapes: options.inputShapes });
     if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
       throw new ShapeError(`Session.create: option 'threads' = ${String(options.threads)} must be an integer >= 1`);
     }

@@ -1,7 +1,7 @@
 import { SepconvError } from '../errors.js';
 import { readSepconv } from '../format/index.js';
 import type { Graph } from '../graph/ir.js';
-import { importTfjsModel, loadTfjsModel, type TfjsLayersModelJson, type TfjsModelJson } from '../importers/tfjs/index.js';
+import { importTfjsModel, loadTfjsModel, type ImportOptions, type TfjsLayersModelJson, type TfjsModelJson } from '../importers/tfjs/index.js';
 
 /**
  * Where models come from: every source Session.create and the CLI accept becomes an IR Graph
@@ -52,13 +52,13 @@ async function readSource(source: string | URL | Uint8Array | ArrayBuffer): Prom
  * The IR graph of a model source. `outputs` lets importers skip what the requested tensors do
  * not need (ops outside that subgraph are never looked at).
  */
-export async function loadGraph(source: ModelSource, options: { outputs?: string[] } = {}): Promise<Graph> {
+export async function loadGraph(source: ModelSource, options: Omit<ImportOptions, 'source'> = {}): Promise<Graph> {
   if (isGraph(source)) return source;
   if (isTfjs(source)) {
     const w = source.weights instanceof Uint8Array ? source.weights : new Uint8Array(source.weights);
-    return importTfjsModel(source.modelJson, w, { outputs: options.outputs, source: 'TF.js model' });
+    return importTfjsModel(source.modelJson, w, { ...options, source: 'TF.js model' });
   }
-  if (isJsonPath(source)) return loadTfjsModel(source, { outputs: options.outputs });
+  if (isJsonPath(source)) return loadTfjsModel(source, options);
   const { bytes, name } = await readSource(source);
   return readSepconv(bytes, name);
 }

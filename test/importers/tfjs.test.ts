@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FormatError, UnsupportedOpError } from '../../src/errors.js';
+import { FormatError, ShapeError, UnsupportedOpError } from '../../src/errors.js';
 import { importTfjsGraphModel, loadTfjsModel, type TfjsModelJson } from '../../src/importers/tfjs/index.js';
 import { Session } from '../../src/runtime/index.js';
 import { expectClose } from '../helpers/kernels.js';
@@ -64,6 +64,16 @@ describe('TF.js graph models vs TF.js CPU goldens', () => {
       }
       s.release();
     }
+    // batch 2 through inputShapes (the model's batch is -1): each image gives its own golden
+    const s2 = await Session.create(`${dir}/model.min.js`, { outputs: ['Identity'], inputShapes: { input: [2, 224, 224, 3] } });
+    const xs = ['random', 'photo_chelsea'].map((c) => f32(`test/fixtures/nsfwjs/mobilenet_v2/${c}.input.bin`));
+    const both = new Float32Array(xs[0].length * 2);
+    both.set(xs[0]);
+    both.set(xs[1], xs[0].length);
+    const out = await s2.run({ input: { data: both, shape: [2, 224, 224, 3] } });
+    expect(out.Identity.shape).toEqual([2, 5]);
+    expectClose(out.Identity.data.subarray(0, 5), f32(`${dir}/random.probs.bin`), 'mid batch 2 random', TOL);
+    expectClose(out.Identity.data.subarray(5), f32(`${dir}/photo_chelsea.probs.bin`), 'mid batch 2 photo', TOL);
   });
 
   it('the graph passes leave no elementwise chains in the real models (h-swish, h-sigmoid, SE, biases all fused)', async () => {
@@ -101,6 +111,16 @@ describe('TF.js importer errors', () => {
     bad.modelTopology.node.find((x) => x.name === 'activation_10')!.op = 'Erf';
     const g = importTfjsGraphModel(bad, bin, { outputs: ['segment_add'] });
     expect(g.outputs).toEqual(['segment_add']);
+  });
+
+  it('unknown input dimensions need inputShapes (a clear ShapeError otherwise); an unknown batch defaults to 1', () => {
+    const free = structuredClone(json);
+    const ph = free.modelTopology.node.find((x) => x.op === 'Placeholder')!;
+    (ph.attr as Record<string, unknown>).shape = { shape: { dim: [{ size: '-1' }, { size: '-1' }, { size: '-1' }, { size: '3' }] } };
+    expect(() => importTfjsGraphModel(free, bin)).toThrow(ShapeError);
+    expect(() => importTfjsGraphModel(free, bin)).toThrow(/input 'input_1' has unknown dimensions \[-1,-1,-1,3\]; give its shape with the inputShapes option/);
+    expect(() => importTfjsGraphModel(free, bin, { inputShapes: { input_1: [1, 256, 256, 4] } })).toThrow(/does not fit the model's input shape \[-1,-1,-1,3\]/);
+    expect(importTfjsGraphModel(free, bin, { inputShapes: { input_1: [2, 256, 256, 3] } }).inputs).toEqual([{ name: 'input_1', shape: [2, 256, 256, 3] }]);
   });
 
   it('truncated weights and a non-model JSON are FormatErrors', async () => {

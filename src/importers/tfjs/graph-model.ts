@@ -18,12 +18,25 @@ export interface TfjsModelJson {
 /** Every TF op the graph-model importer converts. */
 export const TFJS_GRAPH_OPS: readonly string[] = ['Placeholder', 'Const', ...NN_OPS, ...MATH_OPS, ...SHAPE_OPS];
 
+/** Options of every importer. */
+export interface ImportOptions {
+  /** Tensors to compute (default: the model's outputs); nothing else is converted. */
+  outputs?: string[];
+  /** Name used in error messages (file name / URL). */
+  source?: string;
+  /**
+   * Shapes of inputs whose model shape has unknown dimensions (e.g. [-1,-1,-1,3]); an unknown
+   * batch alone defaults to 1.
+   */
+  inputShapes?: Record<string, number[]>;
+}
+
 /**
  * Converts a TF.js graph model (model.json + its concatenated weight shards) into the IR,
  * keeping only what `outputs` (default: the signature's outputs) need: ops outside that
  * subgraph are never looked at. Tensor names are the TF node names.
  */
-export function importTfjsGraphModel(modelJson: TfjsModelJson, weightBytes: Uint8Array, options: { outputs?: string[]; source?: string } = {}): Graph {
+export function importTfjsGraphModel(modelJson: TfjsModelJson, weightBytes: Uint8Array, options: ImportOptions = {}): Graph {
   const source = options.source ?? 'model.json';
   const nodes = modelJson?.modelTopology?.node;
   if (!Array.isArray(nodes) || !Array.isArray(modelJson.weightsManifest)) {
@@ -59,7 +72,7 @@ export function importTfjsGraphModel(modelJson: TfjsModelJson, weightBytes: Uint
   const b = new GraphBuilder(modelJson.format ?? 'tfjs-graph-model', 0);
   const vals = new Map<string, Value>();
   const cv = new TfConverter(b, vals, weights, source, TFJS_GRAPH_OPS);
-  for (const n of order) convert(cv, n);
+  for (const n of order) convert(cv, n, options.inputShapes ?? {});
   // Requested outputs keep their TF names: a node output held under another IR name (behind an
   // Identity, a Split piece) is renamed; a graph input or a tensor requested twice gets a copy.
   const ir = outputs.map((o) => {
@@ -84,7 +97,7 @@ export function importTfjsGraphModel(modelJson: TfjsModelJson, weightBytes: Uint
   return { ...g, outputs: g.outputs.map(rn), nodes: g.nodes.map((n) => ({ ...n, inputs: n.inputs.map(rn), outputs: n.outputs.map(rn) })) };
 }
 
-function convert(cv: TfConverter, n: TfNode): void {
+function convert(cv: TfConverter, n: TfNode, inputShapes: Record<string, number[]>): void {
   switch (n.op) {
     case 'Const': {
       const w = cv.weights.get(n.name);
@@ -95,11 +108,27 @@ function convert(cv: TfConverter, n: TfNode): void {
     case 'Placeholder': {
       const dims = (n.attr?.shape?.shape?.dim ?? []).map((d) => Number(d.size ?? -1));
       if (dims.length < 1 || dims.length > 4) cv.unsupported(n, `input rank ${dims.length} (sepconv inputs have rank 1 to 4, images NHWC)`);
-      cv.set(n, cv.b.input(n.name, dims.map((d) => (d < 0 ? 1 : d))));
+      cv.set(n, cv.b.input(n.name, resolveInputShape(cv, n, dims, inputShapes[n.name])));
       return;
     }
     default:
       if (convertNn(cv, n) || convertMath(cv, n) || convertShape(cv, n)) return;
       cv.unsupported(n, 'this op is not supported');
   }
+}
+
+/** The shape of a Placeholder: the model's, with unknown dimensions from `given` (batch defaults to 1). */
+export function resolveInputShape(cv: { source: string }, n: { name: string }, dims: number[], given: number[] | undefined): number[] {
+  const fmt = (s: number[]) => `[${s.join(',')}]`;
+  if (given) {
+    const ok = given.length === dims.length && given.every((d, i) => Number.isInteger(d) && d > 0 && (dims[i] < 0 || dims[i] === d));
+    if (!ok) throw new ShapeError(`${cv.source}: inputShapes['${n.name}'] = ${fmt(given)} does not fit the model's input shape ${fmt(dims)} (-1 = any)`);
+    return [...given];
+  }
+  if (dims.slice(1).some((d) => d < 0)) {
+    throw new ShapeError(
+      `${cv.source}: input '${n.name}' has unknown dimensions ${fmt(dims)}; give its shape with the inputShapes option, e.g. { inputShapes: { '${n.name}': ${fmt(dims.map((d, i) => (d >= 0 ? d : i === 0 ? 1 : 224)))} } }`,
+    );
+  }
+  return dims.map((d) => (d < 0 ? 1 : d));
 }

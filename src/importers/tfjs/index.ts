@@ -1,4 +1,4 @@
-export { importTfjsGraphModel, TFJS_GRAPH_OPS, type TfjsModelJson } from './graph-model.js';
+export { importTfjsGraphModel, TFJS_GRAPH_OPS, type ImportOptions, type TfjsModelJson } from './graph-model.js';
 export { importTfjsLayersModel, type TfjsLayersModelJson } from './layers-model.js';
 export { importTfjsModel, loadTfjsModel, readTfjsModelFiles } from './load.js';
 export { decodeBase64, parseUmdExport, parseUmdModelJson, parseUmdShard } from './umd.js';

@@ -1,6 +1,6 @@
 import { FormatError, SepconvError } from '../../errors.js';
 import type { Graph } from '../../graph/ir.js';
-import { importTfjsGraphModel, type TfjsModelJson } from './graph-model.js';
+import { importTfjsGraphModel, type ImportOptions, type TfjsModelJson } from './graph-model.js';
 import { importTfjsLayersModel, type TfjsLayersModelJson } from './layers-model.js';
 import { parseUmdModelJson, parseUmdShard } from './umd.js';
 
@@ -11,7 +11,7 @@ const isJsName = (s: string): boolean => /\.[cm]?js$/i.test(s);
  * Imports a TF.js model held in memory (model.json parsed, weight shards concatenated in manifest
  * order), dispatching on its format: `layers-model` (Keras topology) or `graph-model` (TF GraphDef).
  */
-export function importTfjsModel(modelJson: TfjsModelJson | TfjsLayersModelJson, weightBytes: Uint8Array, options: { outputs?: string[]; source?: string } = {}): Graph {
+export function importTfjsModel(modelJson: TfjsModelJson | TfjsLayersModelJson, weightBytes: Uint8Array, options: ImportOptions = {}): Graph {
   const source = options.source ?? 'model.json';
   if (typeof modelJson !== 'object' || modelJson === null) throw new FormatError(`${source}: the model.json is not an object`);
   const topo = (modelJson as { modelTopology?: Record<string, unknown> }).modelTopology;
@@ -103,7 +103,7 @@ export async function readTfjsModelFiles(source: string | URL): Promise<{ modelJ
  * Reads a TF.js model (`model.json` or UMD `model.min.js`, path or URL) and its weight shards
  * (same folder), then imports it (layers-model or graph-model, see importTfjsModel).
  */
-export async function loadTfjsModel(source: string | URL, options: { outputs?: string[] } = {}): Promise<Graph> {
+export async function loadTfjsModel(source: string | URL, options: Omit<ImportOptions, 'source'> = {}): Promise<Graph> {
   const { modelJson, weights, name } = await readTfjsModelFiles(source);
-  return importTfjsModel(modelJson, weights, { outputs: options.outputs, source: name });
+  return importTfjsModel(modelJson, weights, { ...options, source: name });
 }
