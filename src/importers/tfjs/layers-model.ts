@@ -5,6 +5,7 @@ import { KERAS_LAYERS, KerasConverter } from './keras-converter.js';
 import { convertConvLayer } from './keras-layers-conv.js';
 import { convertMiscLayer } from './keras-layers-misc.js';
 import { parseKerasTopology, refName, type KerasLayer, type KerasRef, type KerasTopology } from './keras-topology.js';
+import { resolveInputShape, type ImportOptions } from './graph-model.js';
 import { decodeWeights, type WeightsGroup } from './weights.js';
 
 export { KERAS_LAYERS, KERAS_ACTIVATIONS } from './keras-converter.js';
@@ -23,7 +24,7 @@ export interface TfjsLayersModelJson {
  * input is the InputLayer's name. A requested output may also be written `<layer>/<layer>` (or with
  * a `:0` suffix), as TF.js names a layer's symbolic tensor; the graph then has a tensor of that name.
  */
-export function importTfjsLayersModel(modelJson: TfjsLayersModelJson, weightBytes: Uint8Array, options: { outputs?: string[]; source?: string } = {}): Graph {
+export function importTfjsLayersModel(modelJson: TfjsLayersModelJson, weightBytes: Uint8Array, options: ImportOptions = {}): Graph {
   const source = options.source ?? 'model.json';
   if (typeof modelJson !== 'object' || modelJson === null || !Array.isArray(modelJson.weightsManifest)) {
     throw new FormatError(`${source}: not a TF.js layers model (needs modelTopology and weightsManifest)`);
@@ -59,7 +60,7 @@ export function importTfjsLayersModel(modelJson: TfjsLayersModelJson, weightByte
     const layer = topo.layers.get(r.layer)!;
     const name = refName(r);
     if (layer.class_name === 'InputLayer') {
-      vals.set(name, b.input(name, inputShape(cv, layer)));
+      vals.set(name, b.input(name, inputShape(cv, layer, options.inputShapes?.[name])));
       continue;
     }
     const xs = callInputs(topo, layer, r.node, source).map((i) => vals.get(refName(i))!);
@@ -107,14 +108,13 @@ function resolveOutput(topo: KerasTopology, name: string, source: string): Keras
   throw new ShapeError(`${source}: '${name}' is not a layer of this model; outputs are layer names such as ${names.slice(-10).join(', ')}`);
 }
 
-function inputShape(cv: KerasConverter, l: KerasLayer): number[] {
+/** The InputLayer's batch_input_shape; unknown dimensions (null) from `given` (see resolveInputShape; batch defaults to 1). */
+function inputShape(cv: KerasConverter, l: KerasLayer, given: number[] | undefined): number[] {
   const c = l.config;
   const raw = c.batch_input_shape ?? c.batch_shape ?? (Array.isArray(c.input_shape) ? [null, ...c.input_shape] : undefined);
-  if (!Array.isArray(raw) || raw.length < 2) cv.formatError(l, `has no batch_input_shape (got ${JSON.stringify(raw)})`);
-  if (raw.length > 4) cv.unsupported(l, `input rank ${raw.length} (sepconv inputs have rank 1 to 4, images NHWC)`);
-  const shape = raw.map((d, i) => (i === 0 && (d === null || d === -1) ? 1 : d));
-  if (!shape.every((d) => Number.isInteger(d) && d >= 1)) {
-    cv.unsupported(l, `input shape ${JSON.stringify(raw)} with unknown dimensions (sepconv needs fixed input shapes; only the batch may be null)`);
+  if (!Array.isArray(raw) || raw.length < 1 || !raw.every((d) => d === null || d === -1 || (Number.isInteger(d) && d >= 1))) {
+    cv.formatError(l, `batch_input_shape ${JSON.stringify(raw)} is not a list of positive integers or nulls`);
   }
-  return shape as number[];
+  if (raw.length > 4) cv.unsupported(l, `input rank ${raw.length} (sepconv inputs have rank 1 to 4, images NHWC)`);
+  return resolveInputShape(cv, l, raw.map((d) => (d === null ? -1 : (d as number))), given);
 }
