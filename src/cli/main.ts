@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { SepconvError } from '../errors.js';
+import { convertCommand } from './convert.js';
 import { exportCommand } from './export.js';
 import { infoCommand } from './info.js';
 import { kernelsCommand } from './kernels.js';
@@ -16,6 +17,7 @@ const program = new Command('sepconv')
   .exitOverride();
 
 program.addCommand(infoCommand());
+program.addCommand(convertCommand());
 program.addCommand(exportCommand());
 program.addCommand(kernelsCommand());
 

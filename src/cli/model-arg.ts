@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { SepconvError } from '../errors.js';
-import { readSepconv } from '../format/index.js';
 import type { Graph } from '../graph/ir.js';
+import { loadGraph } from '../runtime/source.js';
 import { ZOO } from '../zoo/index.js';
 
 /** Zoo options the CLI accepts as flags; each model takes the subset its builder declares. */
@@ -40,18 +40,17 @@ export function zooOptions(model: string, flags: ZooFlagValues): Record<string, 
   return opts;
 }
 
-/** A zoo model name (built with flags) or a .sepconv file path. */
+/** A zoo model name (built with flags), or a model file: .sepconv, TF.js model.json / model.min.js, ONNX. */
 export async function loadModelArg(arg: string, flags: ZooFlagValues): Promise<{ graph: Graph; source: string }> {
   if (Object.prototype.hasOwnProperty.call(ZOO, arg)) {
     return { graph: ZOO[arg].build(zooOptions(arg, flags)), source: `zoo:${arg}` };
   }
-  let bytes: Uint8Array;
   try {
-    bytes = await readFile(arg);
+    await access(arg);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
-    throw new SepconvError(`cannot read model '${arg}': ${why}; give a .sepconv file or a zoo name (${Object.keys(ZOO).join(', ')})`, 'E_MODEL_ARG');
+    const why = code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    throw new SepconvError(`cannot read model '${arg}': ${why}; give a model file (.sepconv, model.json, model.min.js, .onnx) or a zoo name (${Object.keys(ZOO).join(', ')})`, 'E_MODEL_ARG');
   }
-  return { graph: readSepconv(bytes, arg), source: arg };
+  return { graph: await loadGraph(arg), source: arg };
 }

@@ -27,6 +27,8 @@ export interface WriteOptions {
   dtype?: Dtype;
   /** Per-constant override; return undefined to use the default. */
   perTensor?: (name: string) => Dtype | undefined;
+  /** Called after each constant is encoded: values done so far and in total. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -128,6 +130,9 @@ export function writeSepconv(graph: Graph, options: WriteOptions = {}): Uint8Arr
 
   const entries: TensorEntry[] = [];
   const blobs: Uint8Array[] = [];
+  let values = 0;
+  for (const c of graph.constants.values()) values += c.data?.length ?? 0;
+  let done = 0;
   for (const [key, c] of graph.constants) {
     const at = `${where}: constant '${c.name}'`;
     if (key !== c.name) throw new FormatError(`${at} is stored under the key '${key}'; the map key must be the name.`);
@@ -160,6 +165,8 @@ export function writeSepconv(graph: Graph, options: WriteOptions = {}): Uint8Arr
     if (quant) entry.quant = quant;
     entries.push(entry);
     blobs.push(blob);
+    done += c.data.length;
+    options.onProgress?.(done, values);
   }
 
   const header: Header = {

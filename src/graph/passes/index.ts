@@ -18,15 +18,27 @@ export { constantFold, removeDeadNodes, foldBatchNorm, foldBias, foldPad, foldSc
  * float16-rounded 1/6 corrections folded into the next layers' weights),
  * residual adds into the producing 1x1 convs, activations into epilogues, and dead nodes out. `keep`: tensors that must stay observable (requested outputs).
  */
-export function optimizeGraph(graph: Graph, options: { keep?: readonly string[] } = {}): Graph {
+export function optimizeGraph(graph: Graph, options: { keep?: readonly string[]; onPass?: PassObserver; keepWeights?: boolean } = {}): Graph {
   const keep = options.keep ?? [];
-  let g = constantFold(graph, keep);
-  g = foldPad(g, keep);
-  g = foldBatchNorm(g, keep);
-  g = fuseHardActivations(g, keep); // before foldBias moves the +3 of relu6(x + 3) into a bias
-  g = foldScale(g, keep);
-  g = foldBias(g, keep);
-  g = fuseResidual(g, inferShapes(g), keep);
-  g = fuseActivation(g, keep);
-  return removeDeadNodes(g, keep);
+  // keepWeights: skip the passes that rewrite weight values (BatchNorm and scale folding), e.g.
+  // before weights are rounded to float16: rounding first and folding at load keeps
+  // float16-native weights exact.
+  const weights = (name: string, pass: (g: Graph) => Graph) => (g: Graph) => (options.keepWeights ? g : run(name, pass, g));
+  const run = (name: string, pass: (g: Graph) => Graph, g: Graph): Graph => {
+    const out = pass(g);
+    options.onPass?.(name, g, out);
+    return out;
+  };
+  let g = run('constantFold', (x) => constantFold(x, keep), graph);
+  g = run('foldPad', (x) => foldPad(x, keep), g);
+  g = weights('foldBatchNorm', (x) => foldBatchNorm(x, keep))(g);
+  g = run('fuseHardActivations', (x) => fuseHardActivations(x, keep), g); // before foldBias moves the +3 of relu6(x + 3) into a bias
+  g = weights('foldScale', (x) => foldScale(x, keep))(g);
+  g = run('foldBias', (x) => foldBias(x, keep), g);
+  g = run('fuseResidual', (x) => fuseResidual(x, inferShapes(x), keep), g);
+  g = run('fuseActivation', (x) => fuseActivation(x, keep), g);
+  return run('removeDeadNodes', (x) => removeDeadNodes(x, keep), g);
 }
+
+/** Called after each pass with the graph before and after it (for reports such as `sepconv convert`). */
+export type PassObserver = (pass: string, before: Graph, after: Graph) => void;

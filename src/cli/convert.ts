@@ -1,0 +1,172 @@
+import { stat, writeFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { SepconvError } from '../errors.js';
+import { readSepconv, writeSepconv } from '../format/index.js';
+import type { Graph } from '../graph/ir.js';
+import { optimizeGraph } from '../graph/passes/index.js';
+import { graphStats } from '../graph/stats.js';
+import { importTfjsModel, readTfjsModelFiles } from '../importers/tfjs/index.js';
+import { loadGraph } from '../runtime/source.js';
+
+/** What each pass folds, as a phrase for the summary (count first). */
+const PASS_PHRASES: Record<string, (n: Record<string, number>) => [number, string][]> = {
+  constantFold: (d) => [[-total(d), 'constant expressions evaluated']],
+  foldPad: (d) => [[-(d.Pad ?? 0), 'pads folded into convs / pools']],
+  foldBatchNorm: (d) => [[-(d.BatchNorm ?? 0), 'BatchNorms folded into weights']],
+  fuseHardActivations: (d) => [[d['Activation:hswish'] ?? 0, 'h-swish patterns'], [d['Activation:hsigmoid'] ?? 0, 'h-sigmoid patterns']],
+  foldScale: (d) => [[-(d.Mul ?? 0), 'per-channel scales folded into weights']],
+  foldBias: (d) => [[-(d.Add ?? 0), 'bias adds folded']],
+  fuseResidual: (d) => [[-(d.Add ?? 0), 'residual adds fused into 1x1 convs']],
+  fuseActivation: (d) => [[-(d.Activation ?? 0), 'activations fused into epilogues']],
+  removeDeadNodes: (d) => [[-total(d), 'unused nodes removed']],
+};
+const total = (d: Record<string, number>) => Object.entries(d).filter(([k]) => !k.includes(':')).reduce((s, [, v]) => s + v, 0);
+
+/** Node counts per op (and per Activation act, as 'Activation:act'). */
+function histogram(g: Graph): Record<string, number> {
+  const h: Record<string, number> = {};
+  for (const n of g.nodes) {
+    h[n.op] = (h[n.op] ?? 0) + 1;
+    if (n.op === 'Activation') {
+      const k = `Activation:${(n.attrs as { act: string }).act}`;
+      h[k] = (h[k] ?? 0) + 1;
+    }
+  }
+  return h;
+}
+
+const diff = (a: Record<string, number>, b: Record<string, number>) => {
+  const d: Record<string, number> = {};
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) if ((b[k] ?? 0) !== (a[k] ?? 0)) d[k] = (b[k] ?? 0) - (a[k] ?? 0);
+  return d;
+};
+
+/** "--input-shape input=1x224x224x3" or "1,224,224,3" (the only / first input). */
+export function parseInputShapes(specs: string[]): { named: Record<string, number[]>; unnamed?: number[] } {
+  const named: Record<string, number[]> = {};
+  let unnamed: number[] | undefined;
+  for (const spec of specs) {
+    const eq = spec.lastIndexOf('=');
+    const [name, dims] = eq > 0 ? [spec.slice(0, eq), spec.slice(eq + 1)] : [undefined, spec];
+    const shape = dims.split(/[x,]/).map(Number);
+    if (shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
+      throw new SepconvError(`--input-shape '${spec}': expected name=1x224x224x3 or 1,224,224,3 (positive integers)`, 'E_USAGE');
+    }
+    if (name) named[name] = shape;
+    else unnamed = shape;
+  }
+  return { named, unnamed };
+}
+
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
+
+interface ConvertOpts {
+  output: string;
+  fp16?: boolean;
+  outputs?: string;
+  inputShape: string[];
+  optimize: boolean;
+  progress: boolean;
+  json?: boolean;
+}
+
+/** `sepconv convert <model> -o out.sepconv [--fp16]`. */
+export function convertCommand(): Command {
+  return new Command('convert')
+    .description('convert a TF.js (model.json / UMD model.min.js), ONNX or .sepconv model into an optimized .sepconv file')
+    .argument('<model>', 'model.json, model.min.js, model.onnx or model.sepconv')
+    .requiredOption('-o, --output <file>', 'where to write the .sepconv file')
+    .option('--fp16', 'store weights as float16 (half the size; dequantized at load, ~1e-3 relative error)')
+    .option('--outputs <names>', 'comma-separated tensors to keep as outputs (default: the model\'s outputs)')
+    .option('--input-shape <shape>', 'shape for inputs with unknown dimensions: name=1x224x224x3 (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--no-optimize', 'write the imported graph without fusing / folding')
+    .option('--no-progress', 'no progress bar')
+    .option('--json', 'print the summary as JSON')
+    .addHelpText('after', '\nExamples:\n  $ sepconv convert selfie.json -o selfie.sepconv\n  $ sepconv convert nsfwjs/mobilenet_v2/model.min.js -o nsfw.sepconv --fp16\n  $ sepconv convert model.json --input-shape input=1x224x224x3 -o model.sepconv')
+    .action(async (model: string, opts: ConvertOpts) => {
+      const outputs = opts.outputs ? opts.outputs.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+      const shapes = parseInputShapes(opts.inputShape);
+      const showBar = opts.progress && !opts.json && !!process.stderr.isTTY;
+      const bar = new cliProgress.SingleBar({ format: 'converting {phase} [{bar}] {percentage}%', clearOnComplete: true, hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic);
+      if (showBar) bar.start(100, 0, { phase: 'reading' });
+      try {
+        // import
+        let graph: Graph;
+        let sourceBytes: number;
+        let format: string;
+        const isTfjs = /\.(json|[cm]?js)$/i.test(model);
+        const inputShapes = async (names: () => Promise<string[]>) => {
+          if (!shapes.unnamed) return shapes.named;
+          const first = (await names())[0];
+          return { ...shapes.named, [first]: shapes.unnamed };
+        };
+        if (isTfjs) {
+          const files = await readTfjsModelFiles(model);
+          sourceBytes = (await stat(model)).size + files.weights.length;
+          format = `TF.js ${(files.modelJson as { format?: string }).format ?? 'model'}`;
+          const firstInput = async () => {
+            const probe = (files.modelJson as { modelTopology?: { node?: { name: string; op: string }[] } }).modelTopology?.node?.find((n) => n.op === 'Placeholder');
+            return probe ? [probe.name] : [];
+          };
+          graph = importTfjsModel(files.modelJson, files.weights, { outputs, source: model, inputShapes: await inputShapes(firstInput) });
+        } else {
+          sourceBytes = (await stat(model).catch(() => ({ size: 0 }))).size;
+          format = /\.onnx$/i.test(model) ? 'ONNX' : '.sepconv';
+          graph = await loadGraph(model, { outputs, inputShapes: shapes.named });
+        }
+        if (showBar) bar.update(30, { phase: 'optimizing' });
+        const keep = outputs ?? graph.outputs;
+        const statsIn = graphStats(graph);
+        const fused: [number, string][] = [];
+        let passes = 0;
+        const optimized = opts.optimize
+          ? optimizeGraph(graph, {
+              keep,
+              keepWeights: opts.fp16,
+              onPass: (name, a, b) => {
+                for (const [n, what] of PASS_PHRASES[name]?.(diff(histogram(a), histogram(b))) ?? []) if (n > 0) fused.push([n, what]);
+                if (showBar) bar.update(30 + 2 * ++passes, { phase: 'optimizing' });
+              },
+            })
+          : graph;
+        const dtype = opts.fp16 ? 'float16' : 'float32';
+        const bytes = writeSepconv(optimized, { dtype, onProgress: (d, t) => showBar && bar.update(50 + Math.round((50 * d) / Math.max(t, 1)), { phase: 'encoding weights' }) });
+        readSepconv(bytes, opts.output); // what we write must read back
+        try {
+          await writeFile(opts.output, bytes);
+        } catch (e) {
+          throw new SepconvError(`cannot write '${opts.output}': ${(e as Error).message}`, 'E_OUTPUT');
+        }
+        if (showBar) bar.stop();
+        const after = histogram(optimized);
+        const ops = Object.entries(after).filter(([k]) => !k.includes(':')).sort((a, b) => b[1] - a[1]);
+        const summary = {
+          source: model, format, output: opts.output, dtype,
+          inputs: Object.fromEntries(optimized.inputs.map((i) => [i.name, i.shape])),
+          outputs: optimized.outputs,
+          nodes: { before: graph.nodes.length, after: optimized.nodes.length },
+          ops: Object.fromEntries(ops),
+          params: statsIn.params, macs: statsIn.macs,
+          bytes: { before: sourceBytes, after: bytes.length },
+          fused: fused.map(([n, what]) => `${n} ${what}`),
+        };
+        if (opts.json) {
+          console.log(JSON.stringify(summary));
+          return;
+        }
+        const lines = [
+          `converted ${model} (${format}) -> ${opts.output}`,
+          `  inputs   ${optimized.inputs.map((i) => `${i.name} [${i.shape.join(',')}]`).join(', ')}`,
+          `  outputs  ${optimized.outputs.join(', ')}`,
+          `  ops      ${graph.nodes.length} -> ${optimized.nodes.length} nodes: ${ops.map(([k, v]) => `${k} ${v}`).join(', ')}`,
+          `  params   ${statsIn.params.toLocaleString('en-US')}, ${(statsIn.macs / 1e6).toFixed(1)}M MACs`,
+          `  size     ${mib(sourceBytes)} -> ${mib(bytes.length)} (${dtype} weights)`,
+          `  fused    ${fused.length ? fused.map(([n, what]) => `${n} ${what}`).join(', ') : 'nothing to fuse'}`,
+        ];
+        console.log(lines.join('\n'));
+      } finally {
+        if (showBar) bar.stop();
+      }
+    });
+}
