@@ -78,13 +78,15 @@ export async function readTfjsModelFiles(source: string | URL): Promise<{ modelJ
     if (typeof p !== 'string') throw new FormatError(`${name}: weightsManifest paths must be strings`);
     if (isJsName(p)) return parseUmdShard(new TextDecoder().decode(await read(p)), p);
     if (!umd || /\.bin$/i.test(p)) return read(p);
+    let text: string;
     try {
-      return parseUmdShard(new TextDecoder().decode(await read(p + jsSuffix)), p + jsSuffix);
+      text = new TextDecoder().decode(await read(p + jsSuffix));
     } catch (e) {
       // no '<path>.min.js' next to the model: the shard may be the binary file itself
-      if (e instanceof SepconvError && e.code === 'E_MODEL_NOT_FOUND') return read(p);
-      throw e;
+      if (!(e instanceof SepconvError && e.code === 'E_MODEL_NOT_FOUND')) throw e;
+      return read(p).catch(() => Promise.reject(e));
     }
+    return parseUmdShard(text, p + jsSuffix);
   };
   const groups = json.weightsManifest;
   for (const g of groups) if (!Array.isArray(g?.paths) || !Array.isArray(g?.weights)) throw new FormatError(`${name}: each weightsManifest group needs 'paths' and 'weights' arrays`);
