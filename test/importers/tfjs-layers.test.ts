@@ -311,6 +311,96 @@ describe('layers importer on hand-written models (reference: straightforward loo
   });
 });
 
+describe('layers importer: merges, other activations, Keras 3 configs', () => {
+  it('Add / Subtract / Maximum / Minimum / Average (with an [N,1,1,C] operand), LeakyReLU, PReLU, ELU, Softmax layer, GlobalMaxPooling2D keepdims, Dense relu', async () => {
+    const x = rnd([1, 4, 5, 3]);
+    const alpha = rnd([1, 1, 3], 0, 0.5);
+    const kd = rnd([3, 4]);
+    const model = H.layersModel(
+      [
+        { class_name: 'InputLayer', name: 'x', config: { batch_input_shape: [null, 4, 5, 3] } },
+        { class_name: 'LeakyReLU', name: 'lr', in: ['x'], config: { alpha: 0.1 } },
+        { class_name: 'PReLU', name: 'pr', in: ['x'], config: { shared_axes: [1, 2] } },
+        { class_name: 'ELU', name: 'elu', in: ['x'], config: { alpha: 1 } },
+        { class_name: 'GlobalMaxPooling2D', name: 'gmp', in: ['x'], config: { keepdims: true } },
+        { class_name: 'Add', name: 'add', in: ['lr', 'pr', 'gmp'] },
+        { class_name: 'Subtract', name: 'sub', in: ['elu', 'gmp'] },
+        { class_name: 'Maximum', name: 'max', in: ['gmp', 'lr'] },
+        { class_name: 'Minimum', name: 'min', in: ['lr', 'elu'] },
+        { class_name: 'Average', name: 'avg', in: ['lr', 'pr', 'elu'] },
+        { class_name: 'Softmax', name: 'sm', in: ['avg'], config: { axis: -1 } },
+        { class_name: 'GlobalMaxPooling2D', name: 'gmp2', in: ['sm'], config: {} },
+        { class_name: 'Dense', name: 'fc', in: ['gmp2'], config: { units: 4, activation: 'relu', use_bias: false } },
+      ],
+      [['pr/alpha', alpha], ['fc/kernel', kd]],
+      ['x'],
+      ['add', 'sub', 'max', 'min', 'sm', 'fc'],
+    );
+    const C = 3;
+    const lr = H.map(x, (v) => (v >= 0 ? v : 0.1 * v));
+    const pr = H.map(x, (v, i) => (v >= 0 ? v : alpha.data[i % C] * v));
+    const elu = H.map(x, (v) => (v >= 0 ? v : Math.expm1(v)));
+    const gmpData = new Float32Array(C).fill(-Infinity);
+    x.data.forEach((v, i) => (gmpData[i % C] = Math.max(gmpData[i % C], v)));
+    const g = (i: number) => gmpData[i % C];
+    const avg = H.map(x, (_, i) => (lr.data[i] + pr.data[i] + elu.data[i]) / 3);
+    const sm = H.softmax(avg);
+    const gmp2 = H.tensor([1, C], () => -Infinity);
+    sm.data.forEach((v, i) => (gmp2.data[i % C] = Math.max(gmp2.data[i % C], v)));
+    const refs = {
+      gmp: { shape: [1, 1, 1, C], data: gmpData },
+      add: H.map(x, (_, i) => lr.data[i] + pr.data[i] + g(i)),
+      sub: H.map(x, (_, i) => elu.data[i] - g(i)),
+      max: H.map(x, (_, i) => Math.max(g(i), lr.data[i])),
+      min: H.map(x, (_, i) => Math.min(lr.data[i], elu.data[i])),
+      avg, sm,
+      fc: H.map(H.dense(gmp2, kd, null), (v) => Math.max(0, v)),
+    };
+    await runAndCompare(model, x, refs, 'merges');
+    // Subtract of a broadcast first operand is not expressible
+    const bad = H.layersModel(
+      [
+        { class_name: 'InputLayer', name: 'x', config: { batch_input_shape: [null, 4, 5, 3] } },
+        { class_name: 'GlobalMaxPooling2D', name: 'gmp', in: ['x'], config: { keepdims: true } },
+        { class_name: 'Subtract', name: 'sub', in: ['gmp', 'x'] },
+      ],
+      [], ['x'], ['sub'],
+    );
+    expect(() => importTfjsLayersModel(bad.modelJson, bad.weights)).toThrow(/layer 'sub' \(Subtract\): inputs of shapes \[1,1,1,3\] and \[1,4,5,3\]/);
+  });
+
+  it('Keras 3 style config: {args, kwargs} inbound nodes, a single output triple, batch_shape, activation objects, scoped weight names', async () => {
+    const x = rnd([1, 6, 6, 2]);
+    const k = rnd([3, 3, 2, 3]);
+    const kt = (layer: string) => ({ class_name: '__keras_tensor__', config: { shape: [null, 6, 6, 2], dtype: 'float32', keras_history: [layer, 0, 0] } });
+    const modelJson = {
+      format: 'layers-model',
+      modelTopology: {
+        class_name: 'Functional',
+        config: {
+          name: 'k3',
+          layers: [
+            { class_name: 'InputLayer', name: 'inp', config: { batch_shape: [null, 6, 6, 2], dtype: 'float32', name: 'inp' }, inbound_nodes: [] },
+            {
+              class_name: 'Conv2D', name: 'conv',
+              config: { name: 'conv', filters: 3, kernel_size: [3, 3], strides: [1, 1], padding: 'same', data_format: 'channels_last', use_bias: false, activation: { module: 'keras.activations', class_name: 'function', config: 'relu6' } },
+              inbound_nodes: [{ args: [kt('inp')], kwargs: {} }],
+            },
+          ],
+          input_layers: [['inp', 0, 0]],
+          output_layers: ['conv', 0, 0],
+        },
+      },
+      weightsManifest: [{ paths: [], weights: [{ name: 'k3/conv/kernel', shape: [3, 3, 2, 3], dtype: 'float32' }] }],
+    };
+    const m = { modelJson: modelJson as never, weights: new Uint8Array(k.data.buffer) };
+    const s = await Session.create(m);
+    expect(s.inputNames).toEqual(['inp']);
+    expect(s.outputNames).toEqual(['conv']);
+    await runAndCompare(m, x, { conv: H.map(H.conv2d(x, k, null, [1, 1], [1, 1], 'same'), H.relu6) }, 'keras 3');
+  });
+});
+
 describe('layers importer errors', () => {
   const base = (): ReturnType<typeof H.layersModel> =>
     H.layersModel(
