@@ -2,7 +2,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { SepconvError } from '../errors.js';
-import { readSepconv, writeSepconv } from '../format/index.js';
+import { isExactUint8, readSepconv, writeSepconv } from '../format/index.js';
 import type { Graph } from '../graph/ir.js';
 import { optimizeGraph } from '../graph/passes/index.js';
 import { graphStats } from '../graph/stats.js';
@@ -131,7 +131,13 @@ export function convertCommand(): Command {
             })
           : graph;
         const dtype = opts.fp16 ? 'float16' : 'float32';
-        const bytes = writeSepconv(optimized, { dtype, onProgress: (d, t) => showBar && bar.update(50 + Math.round((50 * d) / Math.max(t, 1)), { phase: 'encoding weights' }) });
+        // --fp16: weights that arrived uint8-quantized stay uint8 when that reproduces them exactly
+        // (smaller than float16 and lossless); everything else of rank >= 2 becomes float16.
+        const keepUint8 = (name: string) => {
+          const c = optimized.constants.get(name);
+          return opts.fp16 && c?.affine && c.shape.length >= 2 && isExactUint8(c.data, c.affine) ? ('uint8' as const) : undefined;
+        };
+        const bytes = writeSepconv(optimized, { dtype, perTensor: keepUint8, onProgress: (d, t) => showBar && bar.update(50 + Math.round((50 * d) / Math.max(t, 1)), { phase: 'encoding weights' }) });
         readSepconv(bytes, opts.output); // what we write must read back
         try {
           await writeFile(opts.output, bytes);

@@ -7,7 +7,7 @@ import { ZOO } from '../zoo/index.js';
 import { zooOptions, type ZooFlagValues } from './model-arg.js';
 import { addZooFlags } from './zoo-flags.js';
 
-const DTYPES = ['float32', 'float16', 'int8'] as const;
+const DTYPES = ['float32', 'float16', 'int8', 'uint8'] as const;
 
 /** `sepconv export <zoo-name> [options] -o file.sepconv`. */
 export function exportCommand(): Command {

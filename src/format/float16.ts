@@ -60,6 +60,30 @@ export function encodeFloat16(src: ArrayLike<number>): Uint16Array {
   return out;
 }
 
+/**
+ * Float16 with error feedback along each of `rows` rows of `len` values (row r, element j at
+ * r * rowStride + j * step): every value is rounded after adding the rounding error carried from
+ * the previous one, so each row's sum keeps float32 accuracy while single values move by at most
+ * one float16 step. For weights, rows are the reductions of one output channel: a layer's error
+ * then no longer has a common-mode part, which is what inputs of one sign (after ReLU) amplify.
+ * Values already representable in float16 are kept exactly.
+ */
+export function encodeFloat16ErrorFeedback(src: Float32Array, rows: number, len: number, rowStride: number, step: number): Uint16Array {
+  const out = new Uint16Array(src.length);
+  for (let r = 0; r < rows; r++) {
+    let carry = 0;
+    for (let j = 0; j < len; j++) {
+      const i = r * rowStride + j * step;
+      const want = src[i]! + carry;
+      const h = float32ToFloat16(Math.fround(want));
+      out[i] = h;
+      const got = float16ToFloat32(h);
+      carry = Number.isFinite(got) ? want - got : 0;
+    }
+  }
+  return out;
+}
+
 let decodeTable: Float32Array | undefined;
 
 /** Decodes float16 bit patterns to float32 (through a lazily built 65536-entry table). */

@@ -155,6 +155,15 @@ function checkTensor(
   } else if (t.quant !== undefined) {
     j.fail(`${at}.quant`, `quantization parameters on a ${dtype} tensor (only int8 tensors have them)`);
   }
+  if (dtype === 'uint8') {
+    if (t.affine === undefined) j.fail(`${at}.affine`, 'uint8 tensor without its parameters {scale, min}');
+    const a = j.object(t.affine, `${at}.affine`);
+    if (typeof a.scale !== 'number' || !Number.isFinite(a.scale) || a.scale <= 0) j.fail(`${at}.affine.scale`, `scale ${show(a.scale)} is not a finite positive number`);
+    if (typeof a.min !== 'number' || !Number.isFinite(a.min)) j.fail(`${at}.affine.min`, `min ${show(a.min)} is not a finite number`);
+    entry.affine = { scale: a.scale, min: a.min };
+  } else if (t.affine !== undefined) {
+    j.fail(`${at}.affine`, `uint8 parameters on a ${dtype} tensor (only uint8 tensors have them)`);
+  }
   return entry;
 }
 
@@ -178,6 +187,12 @@ function readBlob(bytes: Uint8Array, t: TensorEntry): Float32Array {
       for (let i = 0; i < n; i++) h[i] = dv.getUint16(i * 2, true);
     }
     return decodeFloat16(h);
+  }
+  if (t.dtype === 'uint8') {
+    const { scale, min } = t.affine!;
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = raw[i]! * scale + min;
+    return out;
   }
   const q = new Int8Array(raw.buffer);
   const { axis, scales, zeroPoints } = t.quant as QuantParams;
@@ -349,7 +364,9 @@ export function readSepconv(bytes: Uint8Array, source = 'model.sepconv'): Graph 
 
   // 10. decode
   const constants = new Map<string, Constant>();
-  for (const t of tensors) constants.set(t.name, { name: t.name, shape: [...t.shape], data: readBlob(bytes, t) });
+  for (const t of tensors) {
+    constants.set(t.name, { name: t.name, shape: [...t.shape], data: readBlob(bytes, t), ...(t.affine ? { affine: { ...t.affine } } : {}) });
+  }
   return { name, inputs, outputs, nodes, constants };
 }
 

@@ -4,7 +4,7 @@
 export const MAGIC = new Uint8Array([0x53, 0x45, 0x50, 0x43, 0x4f, 0x4e, 0x56, 0x00]);
 /** The version this code writes. A reader accepts any minor of its major and rejects other majors. */
 export const FORMAT_MAJOR = 1;
-export const FORMAT_MINOR = 0;
+export const FORMAT_MINOR = 1;
 /** magic (8) + major u16 + minor u16 + header length u32 */
 export const FIXED_HEADER_BYTES = 16;
 /** Every tensor blob starts at a file offset that is a multiple of this. */
@@ -16,8 +16,8 @@ export const MAX_TENSOR_ELEMENTS = 2 ** 28;
 /** Largest rank of a tensor or graph input shape. */
 export const MAX_RANK = 8;
 
-export type Dtype = 'float32' | 'float16' | 'int8';
-export const DTYPE_SIZE: Record<Dtype, number> = { float32: 4, float16: 2, int8: 1 };
+export type Dtype = 'float32' | 'float16' | 'int8' | 'uint8';
+export const DTYPE_SIZE: Record<Dtype, number> = { float32: 4, float16: 2, int8: 1, uint8: 1 };
 export const DTYPES = Object.keys(DTYPE_SIZE) as Dtype[];
 
 /** int8 per-channel quantization: real = (q - zeroPoints[c]) * scales[c], c = index along `axis`. */
@@ -25,6 +25,12 @@ export interface QuantParams {
   axis: number;
   scales: number[];
   zeroPoints: number[];
+}
+
+/** uint8 affine quantization (TF.js's scheme, since 1.1): real = float32(q * scale + min). */
+export interface AffineParams {
+  scale: number;
+  min: number;
 }
 
 export interface TensorEntry {
@@ -39,6 +45,8 @@ export interface TensorEntry {
   crc32: number;
   /** present exactly when dtype is int8 */
   quant?: QuantParams;
+  /** present exactly when dtype is uint8 */
+  affine?: AffineParams;
 }
 
 export interface HeaderNode {

@@ -2,7 +2,7 @@
 import { FormatError, ShapeError } from '../errors.js';
 import type { Graph } from '../graph/ir.js';
 import { crc32 } from './crc32.js';
-import { encodeFloat16 } from './float16.js';
+import { encodeFloat16, encodeFloat16ErrorFeedback } from './float16.js';
 import { validateNode } from './schema.js';
 import {
   alignUp,
@@ -15,6 +15,7 @@ import {
   MAX_TENSOR_ELEMENTS,
   type Dtype,
   type Header,
+  type AffineParams,
   type QuantParams,
   type TensorEntry,
 } from './spec.js';
@@ -27,6 +28,16 @@ export interface WriteOptions {
   dtype?: Dtype;
   /** Per-constant override; return undefined to use the default. */
   perTensor?: (name: string) => Dtype | undefined;
+  /**
+   * uint8 tensors: the affine parameters to use (e.g. the source model's, see Constant.affine);
+   * default: the constant's own `affine`, else min = min x, scale = (max x - min x) / 255.
+   */
+  affine?: (name: string) => AffineParams | undefined;
+  /**
+   * float16 weights (rank >= 2): 'error-feedback' (default) keeps each output channel's weight sum
+   * accurate (see encodeFloat16ErrorFeedback); 'nearest' rounds every value independently.
+   */
+  float16Rounding?: 'error-feedback' | 'nearest';
   /** Called after each constant is encoded: values done so far and in total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -69,6 +80,36 @@ export function quantizeInt8PerChannel(
     q[i] = Math.min(127, Math.max(-128, Math.round(data[i]! / scales[c]!) + zeroPoints[c]!));
   }
   return { q, quant: { axis, scales, zeroPoints } };
+}
+
+/** min = min x, scale = (max x - min x) / 255 (1 for a constant tensor). */
+function affineRange(data: Float32Array): AffineParams {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of data) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  if (!(hi > lo)) return { scale: 1, min: Number.isFinite(lo) ? lo : 0 };
+  return { scale: (hi - lo) / 255, min: lo };
+}
+
+/** q = clamp(round((x - min) / scale), 0, 255). */
+export function quantizeUint8(data: Float32Array, a: AffineParams): Uint8Array {
+  const q = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) q[i] = Math.min(255, Math.max(0, Math.round((data[i]! - a.min) / a.scale)));
+  return q;
+}
+
+/** Whether uint8 storage with `a` gives back exactly `data` (values imported from a TF.js uint8 model do). */
+export function isExactUint8(data: Float32Array, a: AffineParams): boolean {
+  const q = quantizeUint8(data, a);
+  const f = new Float32Array(1);
+  for (let i = 0; i < data.length; i++) {
+    f[0] = q[i]! * a.scale + a.min;
+    if (f[0] !== data[i]) return false;
+  }
+  return true;
 }
 
 function float32Bytes(data: Float32Array): Uint8Array {
@@ -150,9 +191,26 @@ export function writeSepconv(graph: Graph, options: WriteOptions = {}): Uint8Arr
 
     let blob: Uint8Array;
     let quant: QuantParams | undefined;
+    let affine: AffineParams | undefined;
     if (dtype === 'float32') blob = float32Bytes(c.data);
-    else if (dtype === 'float16') blob = uint16Bytes(encodeFloat16(c.data));
-    else {
+    else if (dtype === 'float16') {
+      // error feedback along each output channel's reduction: over the taps of a depthwise channel
+      // [kh][kw][c], over the rest of the row for [cout][...] weights; plain rounding for vectors
+      if (c.shape.length < 2 || options.float16Rounding === 'nearest') blob = uint16Bytes(encodeFloat16(c.data));
+      else if (depthwiseWeights.has(c.name)) {
+        const C = c.shape[c.shape.length - 1]!;
+        blob = uint16Bytes(encodeFloat16ErrorFeedback(c.data, C, c.data.length / C, 1, C));
+      } else blob = uint16Bytes(encodeFloat16ErrorFeedback(c.data, c.shape[0]!, c.data.length / c.shape[0]!, c.data.length / c.shape[0]!, 1));
+    }
+    else if (dtype === 'uint8') {
+      const bad = c.data.findIndex((x) => !Number.isFinite(x));
+      if (bad >= 0) throw new FormatError(`${at}: value ${c.data[bad]} at index ${bad} cannot be quantized to uint8; store it as float32.`);
+      affine = options.affine?.(c.name) ?? c.affine ?? affineRange(c.data);
+      if (!(Number.isFinite(affine.scale) && affine.scale > 0 && Number.isFinite(affine.min))) {
+        throw new FormatError(`${at}: uint8 parameters scale ${affine.scale} / min ${affine.min} must be finite with scale > 0.`);
+      }
+      blob = quantizeUint8(c.data, affine);
+    } else {
       if (c.shape.length === 0) throw new FormatError(`${at}: a scalar cannot be stored as per-channel int8; store it as float32.`);
       const bad = c.data.findIndex((x) => !Number.isFinite(x));
       if (bad >= 0) throw new FormatError(`${at}: value ${c.data[bad]} at index ${bad} cannot be quantized to int8; store it as float32.`);
@@ -163,6 +221,7 @@ export function writeSepconv(graph: Graph, options: WriteOptions = {}): Uint8Arr
     }
     const entry: TensorEntry = { name: c.name, shape: [...c.shape], dtype, offset: 0, length: blob.length, crc32: crc32(blob) };
     if (quant) entry.quant = quant;
+    if (affine) entry.affine = { scale: affine.scale, min: affine.min };
     entries.push(entry);
     blobs.push(blob);
     done += c.data.length;

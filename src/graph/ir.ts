@@ -93,6 +93,11 @@ export interface Constant {
   name: string;
   shape: number[];
   data: Float32Array;
+  /**
+   * Set by importers when the values arrived uint8-quantized (TF.js q * scale + min): lets a
+   * writer store them exactly in one byte each. Passes that change values make new constants.
+   */
+  affine?: { scale: number; min: number };
 }
 
 export interface Graph {
@@ -101,6 +106,11 @@ export interface Graph {
   outputs: string[];
   nodes: Node[];
   constants: Map<string, Constant>;
+  /**
+   * 'NCHW' when the source model's 4-D inputs / outputs were NCHW (ONNX): the IR still holds them
+   * NHWC, and sessions transpose at the boundary by default (SessionOptions.layout). Absent: NHWC.
+   */
+  layout?: 'NCHW';
 }
 
 export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);

@@ -107,9 +107,9 @@ export class GraphBuilder {
     return name;
   }
 
-  constant(name: string, shape: number[], data: Float32Array): string {
+  constant(name: string, shape: number[], data: Float32Array, affine?: { scale: number; min: number }): string {
     this.claim(name);
-    this.constants.set(name, { name, shape: [...shape], data });
+    this.constants.set(name, { name, shape: [...shape], data, ...(affine ? { affine } : {}) });
     this.shapes.set(name, [...shape]);
     return name;
   }

@@ -219,7 +219,7 @@ describe('tensor table', () => {
   });
 
   it('unknown dtype', () => {
-    expectFail(withHeader((h) => (h.tensors[1].dtype = 'bfloat16')), FormatError, "tensors[1] ('b').dtype: unknown dtype \"bfloat16\"; this reader knows float32, float16, int8", 'needs a newer sepconv');
+    expectFail(withHeader((h) => (h.tensors[1].dtype = 'bfloat16')), FormatError, "tensors[1] ('b').dtype: unknown dtype \"bfloat16\"; this reader knows float32, float16, int8, uint8", 'needs a newer sepconv');
   });
 
   it('duplicate tensor name', () => {
@@ -244,6 +244,22 @@ describe('tensor table', () => {
 
   it('int8 axis out of range', () => {
     expectFail(withHeader((h) => (h.tensors[2].quant.axis = 3)), FormatError, "tensors[2] ('dw').quant.axis: axis 3 is out of range for shape [3,3,6]");
+  });
+
+  it('uint8 tensors need {scale, min} (finite, scale > 0); floats must not carry them', () => {
+    const asUint8 = (affine?: unknown) => withHeader((h) => {
+      h.tensors[2].dtype = 'uint8';
+      delete h.tensors[2].quant;
+      if (affine !== undefined) h.tensors[2].affine = affine;
+    });
+    expectFail(asUint8(), FormatError, "tensors[2] ('dw').affine: uint8 tensor without its parameters {scale, min}");
+    expectFail(asUint8({ scale: 0, min: 0 }), FormatError, "tensors[2] ('dw').affine.scale: scale 0 is not a finite positive number");
+    expectFail(asUint8({ scale: 0.5, min: 'x' }), FormatError, "tensors[2] ('dw').affine.min: min \"x\" is not a finite number");
+    expectFail(withHeader((h) => (h.tensors[0].affine = { scale: 1, min: 0 })), FormatError, "tensors[0] ('w').affine: uint8 parameters on a float32 tensor");
+    // the same bytes read as uint8 with valid parameters: q * scale + min
+    const g = readSepconv(asUint8({ scale: 0.5, min: -1 }));
+    const q = g.constants.get('dw')!.data.map((v) => (v + 1) / 0.5);
+    expect(q.every((v) => Number.isInteger(v) && v >= 0 && v <= 255)).toBe(true);
   });
 
   it('quantization parameters on a float tensor', () => {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { FormatError, ShapeError, UnsupportedOpError } from '../../src/errors.js';
-import { readSepconv, writeSepconv, type Dtype } from '../../src/format/index.js';
+import { isExactUint8, readSepconv, writeSepconv, type Dtype } from '../../src/format/index.js';
 import type { Graph, Node } from '../../src/graph/ir.js';
 import { crc32 } from '../../src/format/crc32.js';
+import { decodeFloat16, encodeFloat16 } from '../../src/format/float16.js';
+import { GraphBuilder } from '../../src/zoo/builder.js';
 import {
   B_VALUES,
   baseFile,
@@ -87,7 +89,7 @@ describe('writeSepconv layout', () => {
     const file = writeSepconv(g);
     expect(Array.from(file.subarray(0, 8))).toEqual(SEPCONV_MAGIC);
     expect(u16(file, 8)).toBe(1);
-    expect(u16(file, 10)).toBe(0);
+    expect(u16(file, 10)).toBe(1); // 1.1: uint8 tensors
     const len = u32(file, 12);
     const h = headerOf(file);
     expect(h.name).toBe('every-op');
@@ -191,7 +193,7 @@ describe('round trip through writeSepconv -> readSepconv', () => {
   });
 
   it('float16 is within half-precision rounding (rank-1 tensors stay float32)', () => {
-    const file = writeSepconv(g, { dtype: 'float16' });
+    const file = writeSepconv(g, { dtype: 'float16', float16Rounding: 'nearest' });
     for (const t of headerOf(file).tensors) expect(t.dtype, t.name).toBe(is1d(t.name) ? 'float32' : 'float16');
     const r = readSepconv(file);
     expectSameStructure(r, g);
@@ -211,11 +213,74 @@ describe('round trip through writeSepconv -> readSepconv', () => {
     }
   });
 
-  it('float16 is exact for values representable in half precision', () => {
+  it('float16 is exact for values representable in half precision (both roundings)', () => {
     const h = sampleGraph();
-    for (const c of h.constants.values()) c.data.forEach((x, i) => (c.data[i] = Math.round(x * 64) / 64));
-    const r = readSepconv(writeSepconv(h, { dtype: 'float16' }));
-    for (const [name, c] of h.constants) expect(r.constants.get(name)!.data, name).toEqual(c.data);
+    for (const c of h.constants.values()) c.data.forEach((x, i) => (c.data[i] = decodeFloat16(encodeFloat16([x]))[0]!));
+    for (const float16Rounding of ['nearest', 'error-feedback'] as const) {
+      const r = readSepconv(writeSepconv(h, { dtype: 'float16', float16Rounding }));
+      for (const [name, c] of h.constants) expect(r.constants.get(name)!.data, name).toEqual(c.data);
+    }
+  });
+
+  it('uint8: exact for values imported as q * scale + min (the affine hint), within scale / 2 otherwise; the hint survives a round trip', () => {
+    const b = new GraphBuilder('u8', 5);
+    const x = b.input('x', [1, 3, 3, 4]);
+    const c = b.conv(x, 'c', { cout: 5, k: 3 });
+    const g = b.build([c]);
+    const w = g.constants.get('c/weight')!;
+    const affine = { scale: 0.0123456789, min: -1.2345 };
+    const hinted = Float32Array.from(w.data, (_, i) => ((i * 37) % 256) * affine.scale + affine.min);
+    g.constants.set('c/weight', { ...w, data: hinted, affine });
+    expect(isExactUint8(hinted, affine)).toBe(true);
+    const file = writeSepconv(g, { dtype: 'uint8' });
+    const t = headerOf(file).tensors.find((e: { name: string }) => e.name === 'c/weight');
+    expect(t).toMatchObject({ dtype: 'uint8', affine, length: hinted.length });
+    const r = readSepconv(file);
+    expect(r.constants.get('c/weight')!.data).toEqual(hinted);
+    expect(r.constants.get('c/weight')!.affine).toEqual(affine);
+    // no hint: min / (max - min) / 255 of the data, every value within half a step
+    const plain = sampleGraph();
+    const rr = readSepconv(writeSepconv(plain, { dtype: 'uint8' }));
+    for (const [name, k] of plain.constants) {
+      if (k.shape.length < 2) continue;
+      const lo = Math.min(...k.data);
+      const step = (Math.max(...k.data) - lo) / 255;
+      k.data.forEach((v, i) => expect(Math.abs(rr.constants.get(name)!.data[i]! - v), `${name}[${i}]`).toBeLessThanOrEqual(step / 2 + 1e-6 * Math.abs(v)));
+    }
+    expect(isExactUint8(Float32Array.from([0.1, 0.2, 0.3001]), { scale: 0.1, min: 0 })).toBe(false);
+  });
+
+  it('float16 error feedback: each value within its step plus the carry, each output channel sum within half a step', () => {
+    const b = new GraphBuilder('ef', 3);
+    const x = b.input('x', [1, 4, 4, 8]);
+    const y = b.dwconv(b.conv(x, 'c', { cout: 16, k: 3 }), 'dw', { k: 3 });
+    const g = b.build([y]);
+    const r = readSepconv(writeSepconv(g, { dtype: 'float16' }));
+    const nearest = readSepconv(writeSepconv(g, { dtype: 'float16', float16Rounding: 'nearest' }));
+    for (const [name, rows, len, rowStride, step] of [['c/weight', 16, 72, 72, 1], ['dw/weight', 16, 9, 1, 16]] as const) {
+      const w = g.constants.get(name)!.data;
+      const got = r.constants.get(name)!.data;
+      const near = nearest.constants.get(name)!.data;
+      let efWorst = 0;
+      let nearWorst = 0;
+      for (let row = 0; row < rows; row++) {
+        let sw = 0, sg = 0, sn = 0, maxAbs = 0;
+        for (let j = 0; j < len; j++) maxAbs = Math.max(maxAbs, Math.abs(w[row * rowStride + j * step]!));
+        for (let j = 0; j < len; j++) {
+          const i = row * rowStride + j * step;
+          // its own rounding plus the carried error (at most half a step of the row's largest value)
+          expect(Math.abs(got[i]! - w[i]!), `${name}[${i}]`).toBeLessThanOrEqual((Math.abs(w[i]!) + maxAbs) * 2 ** -11 + 2 ** -24);
+          sw += w[i]!;
+          sg += got[i]!;
+          sn += near[i]!;
+        }
+        efWorst = Math.max(efWorst, Math.abs(sg - sw) / maxAbs);
+        nearWorst = Math.max(nearWorst, Math.abs(sn - sw) / maxAbs);
+      }
+      // the carried error never exceeds half a step of the largest value in the row
+      expect(efWorst, name).toBeLessThanOrEqual(2 ** -11);
+      expect(efWorst, name).toBeLessThan(nearWorst);
+    }
   });
 
   it('int8 is within one quantization step per channel; depthwise weights use the last axis', () => {

@@ -33,7 +33,7 @@ export function convertNn(cv: TfConverter, n: TfNode): boolean {
       if (depthwise) {
         if (co !== 1) cv.unsupported(n, `channel multiplier ${co} (only 1)`);
         if (ci !== cin) cv.formatError(n, `filter has ${ci} channels but the input has ${cin}`);
-        inputs.push(b.constant(b.freshName(`${n.name}/weight`), [kh, kw, ci], Float32Array.from(f.data)));
+        inputs.push(b.constant(b.freshName(`${n.name}/weight`), [kh, kw, ci], Float32Array.from(f.data), f.affine));
       } else {
         if (cin % ci !== 0) cv.formatError(n, `input has ${cin} channels, not a multiple of the filter's ${ci} input channels`);
         const groups = cin / ci;
@@ -43,7 +43,7 @@ export function convertNn(cv: TfConverter, n: TfNode): boolean {
         for (let y = 0; y < kh; y++) for (let xx = 0; xx < kw; xx++) for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) {
           w[((o * kh + y) * kw + xx) * ci + i] = f.data[((y * kw + xx) * ci + i) * co + o];
         }
-        inputs.push(b.constant(b.freshName(`${n.name}/weight`), [co, kh, kw, ci], w));
+        inputs.push(b.constant(b.freshName(`${n.name}/weight`), [co, kh, kw, ci], w, f.affine));
       }
       if (fused.bias) {
         const bias = cv.constIn(n, 2, 'the bias');
@@ -74,7 +74,7 @@ export function convertNn(cv: TfConverter, n: TfNode): boolean {
       for (let y = 0; y < kh; y++) for (let xx = 0; xx < kw; xx++) for (let o = 0; o < co; o++) for (let i = 0; i < ci; i++) {
         w[((o * kh + y) * kw + xx) * ci + i] = f.data[((y * kw + xx) * co + o) * ci + i];
       }
-      const wt = b.constant(b.freshName(`${n.name}/weight`), [co, kh, kw, ci], w);
+      const wt = b.constant(b.freshName(`${n.name}/weight`), [co, kh, kw, ci], w, f.affine);
       cv.set(n, b.node('ConvTranspose2D', n.name, [x, wt], { kernel: [kh, kw], strides: [s[1], s[2]], pads: [pt, pl, pb, pr], act: 'linear', outputSize: [outH, outW] })[0]);
       return true;
     }
@@ -92,7 +92,7 @@ export function convertNn(cv: TfConverter, n: TfNode): boolean {
       const w = new Float32Array(nOut * K);
       for (let k = 0; k < K; k++) for (let j = 0; j < nOut; j++) w[j * K + k] = tb ? f.data[j * K + k] : f.data[k * nOut + j];
       const fused = n.op === '_FusedMatMul' ? cv.fusedOps(n) : NO_FUSION;
-      const inputs = [x, b.constant(b.freshName(`${n.name}/weight`), [nOut, K], w)];
+      const inputs = [x, b.constant(b.freshName(`${n.name}/weight`), [nOut, K], w, f.affine)];
       if (fused.bias) {
         const bias = cv.constIn(n, 2, 'the bias');
         inputs.push(b.constant(b.freshName(`${n.name}/bias`), [nOut], cv.channelVector(n, bias, nOut, 'the bias')));

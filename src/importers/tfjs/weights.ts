@@ -18,6 +18,8 @@ export interface DecodedWeight {
   shape: number[];
   dtype: 'float32' | 'int32';
   data: Float32Array | Int32Array;
+  /** uint8-quantized float weights: data = q * scale + min (kept so writers can store them exactly) */
+  affine?: { scale: number; min: number };
 }
 
 const BYTES: Record<string, number> = { float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2, bool: 1 };
@@ -53,7 +55,8 @@ export function decodeWeights(manifest: readonly WeightsGroup[], bytes: Uint8Arr
         data = target === 'int32' ? new Int32Array(n) : new Float32Array(n);
         for (let i = 0; i < n; i++) data[i] = src[i] * scale + min;
       }
-      out.set(w.name, { shape: w.shape, dtype: target, data: target === 'int32' && data instanceof Float32Array ? Int32Array.from(data) : data });
+      const affine = q?.dtype === 'uint8' && target === 'float32' ? { scale: q.scale ?? 1, min: q.min ?? 0 } : undefined;
+      out.set(w.name, { shape: w.shape, dtype: target, data: target === 'int32' && data instanceof Float32Array ? Int32Array.from(data) : data, ...(affine ? { affine } : {}) });
     }
   }
   if (off !== bytes.length) throw new FormatError(`${source}: the manifest describes ${off} bytes of weights but the files hold ${bytes.length}`);
