@@ -425,6 +425,23 @@ describe('bias and hard-activation patterns (TF graph spellings)', () => {
     expect(fuseHardActivations(g2)).toBe(g2);
   });
 
+  it('the Keras spelling x * hard_sigmoid(x) becomes h-swish too (exact and float16-rounded 1/6)', () => {
+    for (const sixthValue of [1 / 6, 0.1666259765625]) {
+      const b = new GraphBuilder('keras-hswish', 61);
+      const x = b.input('x', [1, 5, 5, 6]);
+      const c = b.conv(x, 'c', { cout: 6, k: 1, bias: true });
+      const sixth = b.constant('sixth', [6], new Float32Array(6).fill(sixthValue));
+      const three = b.constant('three', [6], new Float32Array(6).fill(3));
+      const hsig = b.mul(b.act(b.add(c, three, 'a'), 'r', 'relu6'), sixth, 'hsig');
+      const y = b.conv(b.mul(c, hsig, 'hswish'), 'next', { cout: 4, k: 1 });
+      const g = b.build([y]);
+      const o = optimizeGraph(g);
+      expect(ops(o), String(sixthValue)).toEqual(['Conv2D', 'Conv2D']);
+      expect((o.nodes[0].attrs as { act: string }).act).toBe('hswish');
+      sameResults(g, o);
+    }
+  });
+
   it('foldScale moves a per-channel scale through pooling, SE gating and relu into conv / grouped conv / FC weights', () => {
     const b = new GraphBuilder('scale', 53);
     const x = b.input('x', [1, 6, 5, 8]);

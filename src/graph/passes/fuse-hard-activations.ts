@@ -93,6 +93,47 @@ export function fuseHardActivations(graph: Graph, keep: readonly string[] = []):
       }
     }
   }
+  const g = replaced.size === 0 ? graph : rebuild(graph, graph.nodes.filter((n) => !dropped.has(n)).flatMap((n) => replaced.get(n) ?? [n]), added);
+  return fuseSwishProducts(g, keep);
+}
+
+/**
+ * Keras spells h-swish x * hard_sigmoid(x): Mul(x, hsigmoid(x)) -> hswish(x), also when the
+ * h-sigmoid carries a float16 correction Mul(hsigmoid(x), s) (then hswish(x) * s).
+ */
+function fuseSwishProducts(graph: Graph, keep: readonly string[]): Graph {
+  const uses = useCounts(graph, keep);
+  const prod = producers(graph);
+  const isHsig = (t: string, x: string) => {
+    const n = prod.get(t);
+    return n?.op === 'Activation' && (n.attrs as OpAttrs['Activation']).act === 'hsigmoid' && n.inputs[0] === x && uses.get(t) === 1 ? n : null;
+  };
+  const dropped = new Set<Node>();
+  const replaced = new Map<Node, Node[]>();
+  for (const m of graph.nodes) {
+    if (m.op !== 'Mul' || (m.attrs as OpAttrs['Mul']).act !== 'linear' || dropped.has(m)) continue;
+    for (const [x, g] of [[m.inputs[0], m.inputs[1]], [m.inputs[1], m.inputs[0]]]) {
+      const h = isHsig(g, x);
+      if (h && !dropped.has(h)) {
+        dropped.add(h);
+        replaced.set(m, [{ name: m.name, op: 'Activation', inputs: [x], outputs: m.outputs, attrs: { act: 'hswish' } }]);
+        break;
+      }
+      const sm = prod.get(g);
+      const sc = sm?.op === 'Mul' && (sm.attrs as OpAttrs['Mul']).act === 'linear' && uses.get(g) === 1 && graph.constants.has(sm.inputs[1]) ? sm : null;
+      const h2 = sc ? isHsig(sc.inputs[0], x) : null;
+      if (sc && h2 && !dropped.has(sc) && !dropped.has(h2)) {
+        dropped.add(sc);
+        dropped.add(h2);
+        const t = `${h2.outputs[0]}/hswish`;
+        replaced.set(m, [
+          { name: t, op: 'Activation', inputs: [x], outputs: [t], attrs: { act: 'hswish' } },
+          { name: m.name, op: 'Mul', inputs: [t, sc.inputs[1]], outputs: m.outputs, attrs: { act: 'linear' } },
+        ]);
+        break;
+      }
+    }
+  }
   if (replaced.size === 0) return graph;
-  return rebuild(graph, graph.nodes.filter((n) => !dropped.has(n)).flatMap((n) => replaced.get(n) ?? [n]), added);
+  return rebuild(graph, graph.nodes.filter((n) => !dropped.has(n)).flatMap((n) => replaced.get(n) ?? [n]));
 }

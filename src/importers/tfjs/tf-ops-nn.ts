@@ -1,5 +1,6 @@
 import { deconvPadsAxis } from '../../graph/padding.js';
 import { type Fused, type TfConverter, type TfNode } from './tf-converter.js';
+import { transposeValue } from './tf-ops-shape.js';
 
 /** Convolutions, matmul, pooling, resizing, batch norm and mean: the layers with weights or windows. */
 export const NN_OPS = [
@@ -80,11 +81,13 @@ export function convertNn(cv: TfConverter, n: TfNode): boolean {
     }
     case 'MatMul':
     case '_FusedMatMul': {
-      if (cv.bool(n, 'transpose_a')) cv.unsupported(n, 'transpose_a = true');
-      const va = cv.value(n, 0);
+      let va = cv.value(n, 0);
+      if (cv.shapeOf(va).length !== 2) cv.unsupported(n, `input a of shape [${cv.shapeOf(va).join(',')}] (needs [N, K])`);
+      if ('c' in va) cv.unsupported(n, 'a constant first operand (a must be the activations)');
+      // transpose_a: a^T as a channel shuffle of a's values (K groups of M -> M groups of K)
+      if (cv.bool(n, 'transpose_a')) va = transposeValue(cv, n, va, [1, 0], `${n.name}/a_transposed`);
       const xs = cv.shapeOf(va);
-      if (xs.length !== 2) cv.unsupported(n, `input a of shape [${xs.join(',')}] (needs [N, K])`);
-      const x = cv.tensor(n, 0);
+      const x = cv.materialize(va, `${n.name}/a`, n);
       const f = cv.constIn(n, 1, 'the weight matrix b');
       const tb = cv.bool(n, 'transpose_b');
       const [K, nOut] = tb ? [f.shape[1], f.shape[0]] : [f.shape[0], f.shape[1]];

@@ -63,7 +63,7 @@ export function convertShape(cv: TfConverter, n: TfNode): boolean {
         cv.setConst(n, transposeConst(v.c, perm));
         return true;
       }
-      transpose(cv, n, v, perm);
+      cv.vals.set(n.name, transposeValue(cv, n, v, perm, n.name));
       return true;
     }
     case 'ConcatV2': {
@@ -193,16 +193,13 @@ export function convertShape(cv: TfConverter, n: TfNode): boolean {
  * swapping the last two axes of [..., a, b] — channel shuffle with a groups on the last two axes
  * taken together (ShuffleNet's Reshape [N,H,W,g,C/g] -> Transpose [0,1,2,4,3] -> Reshape).
  */
-function transpose(cv: TfConverter, n: TfNode, v: TensorValue, perm: number[]): void {
+export function transposeValue(cv: TfConverter, n: TfNode, v: TensorValue, perm: number[], name: string): Value {
   const xs = cv.shapeOf(v);
   const r = xs.length;
   if (perm.length !== r || [...perm].sort((p, q) => p - q).some((p, i) => p !== i)) cv.formatError(n, `perm [${perm.join(',')}] is not a permutation of ${r} axes`);
   const out = perm.map((p) => xs[p]);
   const kept = (order: number[]) => order.filter((a) => xs[a] !== 1);
-  if (kept(perm).join() === kept(xs.map((_, i) => i)).join()) {
-    cv.vals.set(n.name, view(cv, v, out, n.name));
-    return;
-  }
+  if (kept(perm).join() === kept(xs.map((_, i) => i)).join()) return view(cv, v, out, name);
   const swapLast = r >= 2 && perm.slice(0, -2).every((p, i) => p === i) && perm[r - 2] === r - 1 && perm[r - 1] === r - 2;
   if (!swapLast) cv.unsupported(n, `perm [${perm.join(',')}] on a [${xs.join(',')}] tensor (supported: swapping the last two axes, the channel-shuffle pattern, or moving size-1 axes)`);
   const [a, bb] = [xs[r - 2], xs[r - 1]];
@@ -210,9 +207,9 @@ function transpose(cv: TfConverter, n: TfNode, v: TensorValue, perm: number[]): 
   const b = cv.b;
   const irShape = b.shape(v.t);
   let t = v.t;
-  if (irShape[irShape.length - 1] !== a * bb) t = b.node('Reshape', b.freshName(`${n.name}/flat`), [v.t], { shape: [rows, a * bb] })[0];
-  const s = b.node('ChannelShuffle', b.freshName(n.name), [t], { groups: a })[0];
-  cv.vals.set(n.name, view(cv, { t: s }, out, n.name));
+  if (irShape[irShape.length - 1] !== a * bb) t = b.node('Reshape', b.freshName(`${name}/flat`), [v.t], { shape: [rows, a * bb] })[0];
+  const s = b.node('ChannelShuffle', b.freshName(name), [t], { groups: a })[0];
+  return view(cv, { t: s }, out, name);
 }
 
 /** Slices of activations: a contiguous range of the last (channel) axis, everything else whole. */
