@@ -24,6 +24,14 @@ export interface SessionOptions {
   optimize?: boolean;
   /** Kernel build: 'auto' (default) picks relaxed SIMD when the engine has it. */
   variant?: WasmVariant | 'auto';
+  /**
+   * Layout of the 4-D tensors given to `run` and returned by it (and of the shapes in
+   * `inputs` / `outputs`): 'nchw' ([N,C,H,W], as ONNX Runtime users expect) or 'nhwc' ([N,H,W,C]).
+   * Default: the model's own, 'nchw' for ONNX models and 'nhwc' for .sepconv / TF.js models.
+   * Models always run NHWC; with 'nchw', 4-D inputs are transposed before the run and 4-D outputs
+   * after it. Tensors of other ranks are passed as they are.
+   */
+  layout?: 'nchw' | 'nhwc';
 }
 
 export interface Tensor {
@@ -54,9 +62,12 @@ export function pruneGraph(graph: Graph, outputs: readonly string[]): Graph {
   };
 }
 
+/** [N,H,W,C] <-> [N,C,H,W] shapes. */
+const toNchw = (s: readonly number[]): number[] => (s.length === 4 ? [s[0], s[3], s[1], s[2]] : [...s]);
+
 /**
  * A loaded model: `Session.create(source, options)`, then `run(feeds)` as often as needed,
- * then `release()`. Tensors are float32 NHWC.
+ * then `release()`. Tensors are float32, 4-D ones NHWC or NCHW (SessionOptions.layout).
  */
 export class Session {
   readonly inputNames: string[];
@@ -67,31 +78,43 @@ export class Session {
   readonly outputs: Record<string, number[]>;
   /** The execution plan: steps (kernel per call), activation memory figures. */
   readonly plan: Plan;
+  /** Layout of the 4-D tensors `run` takes and returns (SessionOptions.layout). */
+  readonly layout: 'nchw' | 'nhwc';
   private kernels: Kernels | null;
   private heap: Float32Array;
 
-  private constructor(kernels: Kernels, plan: Plan) {
+  private constructor(kernels: Kernels, plan: Plan, layout: 'nchw' | 'nhwc') {
     this.kernels = kernels;
     this.heap = new Float32Array(kernels.memory.buffer);
     this.plan = plan;
+    this.layout = layout;
+    const user = (s: number[]) => (layout === 'nchw' ? toNchw(s) : [...s]);
     this.inputNames = [...plan.inputs.keys()];
     this.outputNames = [...plan.outputs.keys()];
-    this.inputs = Object.fromEntries(plan.inputs);
-    this.outputs = Object.fromEntries(plan.outputs);
+    this.inputs = Object.fromEntries([...plan.inputs].map(([k, s]) => [k, user(s)]));
+    this.outputs = Object.fromEntries([...plan.outputs].map(([k, s]) => [k, user(s)]));
   }
 
-  /** Loads a model from a .sepconv file path (Node), URL, bytes, or an in-memory Graph. */
+  /**
+   * Loads a model: a .sepconv or .onnx file path (Node) or URL, .sepconv or ONNX bytes, a TF.js
+   * model, or an in-memory Graph. ONNX models take and return NCHW tensors unless
+   * `options.layout` is 'nhwc'.
+   */
   static async create(source: ModelSource, options: SessionOptions = {}): Promise<Session> {
+    if (options.layout !== undefined && options.layout !== 'nchw' && options.layout !== 'nhwc') {
+      throw new ShapeError(`Session.create: option 'layout' = ${JSON.stringify(options.layout)} must be 'nchw' or 'nhwc'`);
+    }
     const graph = await loadGraph(source, { outputs: options.outputs, inputShapes: options.inputShapes });
     if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
       throw new ShapeError(`Session.create: option 'threads' = ${String(options.threads)} must be an integer >= 1`);
     }
+    const layout = options.layout ?? (graph.layout === 'NCHW' ? 'nchw' : 'nhwc');
     const outputs = options.outputs ?? graph.outputs;
     let g = pruneGraph(graph, outputs);
     if (options.optimize !== false) g = optimizeGraph(g, { keep: outputs });
     const kernels = await loadKernels({ variant: options.variant ?? 'auto' });
     const plan = buildPlan(kernels, g, outputs);
-    return new Session(kernels, plan);
+    return new Session(kernels, plan, layout);
   }
 
   /** Runs the model. Feeds are validated (names, shapes, lengths) before any kernel runs. */
@@ -107,7 +130,7 @@ export class Session {
       if (!feed) throw new ShapeError(`missing input '${name}' (shape ${fmtShape(want)})`);
       if (!(feed.data instanceof Float32Array)) throw new ShapeError(`input '${name}': data must be a Float32Array`);
       if (!Array.isArray(feed.shape) || feed.shape.length !== want.length || feed.shape.some((d, i) => d !== want[i])) {
-        throw new ShapeError(`input '${name}' has shape ${fmtShape(feed.shape)} but the model expects ${fmtShape(want)} (NHWC)`);
+        throw new ShapeError(`input '${name}' has shape ${fmtShape(feed.shape)} but the model expects ${fmtShape(want)} (${this.layout === 'nchw' && want.length === 4 ? 'NCHW' : 'NHWC'})`);
       }
       if (feed.data.length !== sizeOf(want)) {
         throw new ShapeError(`input '${name}' has ${feed.data.length} values but shape ${fmtShape(want)} needs ${sizeOf(want)}`);
@@ -115,7 +138,12 @@ export class Session {
     }
     // One Float32Array over the whole memory, renewed only if the memory grew (it does not after planning).
     if (this.heap.buffer !== k.memory.buffer) this.heap = new Float32Array(k.memory.buffer);
-    for (const name of this.inputNames) this.heap.set(feeds[name].data, this.plan.tensors.get(name)!.ptr >>> 2);
+    for (const name of this.inputNames) {
+      const at = this.plan.tensors.get(name)!.ptr >>> 2;
+      const s = this.inputs[name];
+      if (this.layout === 'nchw' && s.length === 4) nchwToNhwc(feeds[name].data, s, this.heap, at);
+      else this.heap.set(feeds[name].data, at);
+    }
     runPlan(this.plan);
     const heap = this.heap;
     const out: Record<string, Tensor> = {};
@@ -129,7 +157,8 @@ export class Session {
         data = new Float32Array(n);
         for (let r = at, o = 0; o < n; r += t.stride) for (let c = 0; c < t.channels; c++) data[o++] = heap[r + c];
       }
-      out[name] = { data, shape: [...t.shape] };
+      if (this.layout === 'nchw' && t.shape.length === 4) out[name] = { data: nhwcToNchw(data, t.shape), shape: toNchw(t.shape) };
+      else out[name] = { data, shape: [...t.shape] };
     }
     return out;
   }
@@ -141,4 +170,27 @@ export class Session {
     this.plan.steps.length = 0;
     this.plan.tensors.clear();
   }
+}
+
+/** Writes NCHW `x` of NCHW shape `s` as NHWC into `heap` at float index `at`. */
+function nchwToNhwc(x: Float32Array, s: readonly number[], heap: Float32Array, at: number): void {
+  const [N, C, H, W] = s;
+  const hw = H * W;
+  for (let n = 0; n < N; n++) {
+    const src = n * C * hw;
+    const dst = at + n * hw * C;
+    for (let c = 0; c < C; c++) for (let p = 0; p < hw; p++) heap[dst + p * C + c] = x[src + c * hw + p];
+  }
+}
+
+/** NHWC data of NHWC shape `s` -> NCHW. */
+function nhwcToNchw(x: Float32Array, s: readonly number[]): Float32Array {
+  const [N, H, W, C] = s;
+  const hw = H * W;
+  const y = new Float32Array(x.length);
+  for (let n = 0; n < N; n++) {
+    const base = n * hw * C;
+    for (let p = 0; p < hw; p++) for (let c = 0; c < C; c++) y[base + c * hw + p] = x[base + p * C + c];
+  }
+  return y;
 }

@@ -1,7 +1,9 @@
-import { SepconvError } from '../errors.js';
+import { FormatError, SepconvError } from '../errors.js';
 import { readSepconv } from '../format/index.js';
+import { MAGIC } from '../format/spec.js';
 import type { Graph } from '../graph/ir.js';
 import { importTfjsModel, loadTfjsModel, type ImportOptions, type TfjsLayersModelJson, type TfjsModelJson } from '../importers/tfjs/index.js';
+import { importOnnx } from '../importers/onnx/import.js';
 
 /**
  * Where models come from: every source Session.create and the CLI accept becomes an IR Graph
@@ -14,7 +16,10 @@ export interface TfjsModelSource {
   weights: Uint8Array | ArrayBuffer;
 }
 
-/** `.sepconv` path / URL / bytes, TF.js `model.json` or UMD `model.min.js` path / URL, an in-memory TF.js model, or a Graph. */
+/**
+ * `.sepconv` path / URL / bytes, `.onnx` path / URL / bytes, TF.js `model.json` or UMD `model.min.js`
+ * path / URL, an in-memory TF.js model, or a Graph.
+ */
 export type ModelSource = string | URL | Uint8Array | ArrayBuffer | Graph | TfjsModelSource;
 
 const isGraph = (s: unknown): s is Graph => typeof s === 'object' && s !== null && 'nodes' in s && 'constants' in s;
@@ -60,5 +65,17 @@ export async function loadGraph(source: ModelSource, options: Omit<ImportOptions
   }
   if (isJsonPath(source)) return loadTfjsModel(source, options);
   const { bytes, name } = await readSource(source);
+  const path = source instanceof URL ? source.pathname : typeof source === 'string' ? source : '';
+  if (/\.onnx$/i.test(path)) return importOnnx(bytes, { ...options, source: name });
+  // bytes (or another extension): the .sepconv magic, else an ONNX protobuf, else the .sepconv reader's error
+  const isSepconv = bytes.length >= MAGIC.length && MAGIC.every((b, i) => bytes[i] === b);
+  if (!isSepconv && !/\.sepconv$/i.test(path)) {
+    try {
+      return importOnnx(bytes, { ...options, source: name });
+    } catch (e) {
+      if (!(e instanceof FormatError && /not (a valid|an) ONNX model/.test(e.message))) throw e;
+      throw new FormatError(`${name}: neither a .sepconv file (no "SEPCONV" magic) nor an ONNX model (${e.message.replace(`${name}: `, '')})`);
+    }
+  }
   return readSepconv(bytes, name);
 }
