@@ -57,7 +57,7 @@ describe('ops the zoo does not produce, vs onnxruntime-web', () => {
     }, 'gemm');
   });
 
-  it('Flatten of [N,C,H,W] with H*W > 1 into Gemm (weights permuted to NHWC order); Flatten after GlobalAveragePool', async () => {
+  it('Flatten of [N,C,H,W] with H*W > 1 into Gemm (weights permuted to NHWC order); Flatten after GlobalAveragePool; ReduceMean; Softmax', async () => {
     await parity({
       inputs: { x: [1, 3, 4, 5] },
       nodes: [
@@ -68,9 +68,12 @@ describe('ops the zoo does not produce, vs onnxruntime-web', () => {
         node('GlobalAveragePool', ['x'], ['gap']),
         node('Flatten', ['gap'], ['gap_flat'], { axis: 1 }),
         node('Softmax', ['gap_flat'], ['prob'], { axis: 1 }),
+        node('ReduceMean', ['x'], ['mean'], { axes: [2, 3], keepdims: 0 }),
+        node('ReduceMean', ['x'], ['mean_keep'], { axes: [-1, -2] }),
+        node('Softmax', ['mean_keep'], ['prob4'], { axis: 1 }),
       ],
       inits: [randInit('W', [7, 60], 5), randInit('b', [7], 6), i64('shape', [2], [1, -1]), randInit('W2', [60, 3], 7)],
-      outputs: ['fc', 'fc2', 'gap_flat', 'prob'],
+      outputs: ['fc', 'fc2', 'gap_flat', 'prob', 'mean', 'mean_keep', 'prob4'],
     }, 'flatten');
   });
 
@@ -185,6 +188,38 @@ describe('ops the zoo does not produce, vs onnxruntime-web', () => {
       inits: [f32('k', [], [5]), randInit('slope', [4, 1, 1], 21, 0, 0.5), randInit('c', [1, 4, 1, 1], 22, 1, 2)],
       outputs: ['hsig', 'hsig_gen', 'hsig_default', 'hswish', 'sig', 'neg', 'leaky', 'prelu', 'sub', 'div'],
     }, 'activations');
+  });
+
+  it('older opsets: Upsample (9), Split / Squeeze / Unsqueeze attributes and Pad inputs (11); ceil_mode pooling; Constant nodes', async () => {
+    await parity({
+      opset: 9,
+      inputs: { x: [1, 2, 3, 4] },
+      nodes: [
+        node('Upsample', ['x', 'sc'], ['up_near'], { mode: 'nearest' }),
+        node('Upsample', ['x', 'sc3'], ['up_near3'], { mode: 'nearest' }),
+        node('Upsample', ['x', 'sc'], ['up_lin'], { mode: 'linear' }),
+      ],
+      inits: [f32('sc', [4], [1, 1, 2, 2]), f32('sc3', [4], [1, 1, 3, 2])],
+      outputs: ['up_near', 'up_near3', 'up_lin'],
+    }, 'opset9');
+    await parity({
+      opset: 11,
+      inputs: { x: [1, 5, 5, 7] },
+      nodes: [
+        node('Split', ['x'], ['a', 'b'], { axis: 1, split: [2, 3] }),
+        node('GlobalAveragePool', ['b'], ['g']),
+        node('Squeeze', ['g'], ['sq'], { axes: [2, 3] }),
+        node('Unsqueeze', ['sq'], ['usq'], { axes: [2, 3] }),
+        node('Mul', ['b', 'usq'], ['gated']),
+        node('Constant', [], ['pads'], { value: { t: i64('', [8], [0, 0, 1, 2, 0, 0, 2, 0]) } }),
+        node('Pad', ['a', 'pads'], ['padded']),
+        node('MaxPool', ['x'], ['mp_ceil'], { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 }),
+        node('AveragePool', ['x'], ['ap_ceil'], { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1 }),
+        node('Constant', [], ['half'], { value_float: { f: 0.5 } }),
+        node('Mul', ['a', 'half'], ['halved']),
+      ],
+      outputs: ['a', 'gated', 'padded', 'mp_ceil', 'ap_ceil', 'halved'],
+    }, 'opset11');
   });
 
   it('hand-written channel shuffle (Reshape / Transpose / Reshape) with shape arithmetic (Shape, Gather, Concat), SE gating, float_data and float16 initializers', async () => {

@@ -5,7 +5,7 @@ import { fmt, pairAttr, windowPads, type OnnxConverter, type TensorValue } from 
 
 /** Convolution, normalization, pooling and dense ops. */
 export const NN_OPS = [
-  'Conv', 'ConvTranspose', 'BatchNormalization', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Gemm', 'MatMul', 'Flatten', 'Softmax',
+  'Conv', 'ConvTranspose', 'BatchNormalization', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'ReduceMean', 'Gemm', 'MatMul', 'Flatten', 'Softmax',
 ] as const;
 
 /** A 4-D (NCHW) tensor input. */
@@ -253,6 +253,16 @@ export function convertNn(cv: OnnxConverter, n: OnnxNodeProto): boolean {
     case 'GlobalAveragePool': {
       const x = image(cv, n);
       cv.setTensor(n, cv.b.node('GlobalAvgPool', cv.outName(n), [x.t], {})[0]);
+      return true;
+    }
+    case 'ReduceMean': {
+      // the spatial mean (torch x.mean([2, 3])): GlobalAveragePool, [N,C] without keepdims
+      const x = image(cv, n);
+      const axes = (cv.opset >= 18 ? (cv.has(n, 1) ? cv.intsIn(n, 1, 'the axes') : []) : cv.ints(n, 'axes', [])).map((a) => (a < 0 ? a + 4 : a)).sort();
+      if (axes.join(',') !== '2,3') cv.unsupported(n, `axes [${axes.join(',')}] (supported: [2,3], the spatial mean)`);
+      const keep = cv.int(n, 'keepdims', 1) === 1;
+      const y = cv.b.node('GlobalAvgPool', keep ? cv.outName(n) : cv.tmpName(n, 'gap'), [x.t], {})[0];
+      cv.setTensor(n, keep ? y : cv.b.node('Flatten', cv.outName(n), [y], {})[0]);
       return true;
     }
     case 'Gemm': gemm(cv, n); return true;
