@@ -2,11 +2,12 @@ import { stat, writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { SepconvError } from '../errors.js';
-import { isExactUint8, readSepconv, writeSepconv } from '../format/index.js';
+import { readSepconv, writeSepconv } from '../format/index.js';
 import type { Graph } from '../graph/ir.js';
 import { optimizeGraph } from '../graph/passes/index.js';
 import { graphStats } from '../graph/stats.js';
 import { importTfjsModel, readTfjsModelFiles } from '../importers/tfjs/index.js';
+import { planFloat16, type Float16Plan } from '../runtime/precision.js';
 import { loadGraph } from '../runtime/source.js';
 
 /** What each pass folds, as a phrase for the summary (count first). */
@@ -61,9 +62,31 @@ export function parseInputShapes(specs: string[]): { named: Record<string, numbe
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
 
+interface PrecisionSummary {
+  counts: Record<string, number>;
+  keptFloat32: string[];
+  error: number;
+  allFloat16Error: number;
+}
+
+function precisionSummary(plan: Float16Plan): PrecisionSummary {
+  const counts: Record<string, number> = {};
+  for (const d of plan.dtypes.values()) counts[d] = (counts[d] ?? 0) + 1;
+  return { counts, keptFloat32: plan.keptFloat32, error: plan.error, allFloat16Error: plan.allFloat16Error };
+}
+
+function precisionLine(p: PrecisionSummary): string {
+  const parts = Object.entries(p.counts).map(([d, n]) => `${n} ${d}`);
+  let line = parts.join(', ');
+  if (p.keptFloat32.length) line += ` (float16 everywhere would move the outputs by ${p.allFloat16Error.toExponential(1)} of their range; kept float32: ${p.keptFloat32.length})`;
+  if (Number.isFinite(p.error)) line += `; output change on random probes ${p.error.toExponential(1)}`;
+  return line;
+}
+
 interface ConvertOpts {
   output: string;
   fp16?: boolean;
+  fp16Tolerance: string;
   outputs?: string;
   inputShape: string[];
   optimize: boolean;
@@ -77,7 +100,8 @@ export function convertCommand(): Command {
     .description('convert a TF.js (model.json / UMD model.min.js), ONNX or .sepconv model into an optimized .sepconv file')
     .argument('<model>', 'model.json, model.min.js, model.onnx or model.sepconv')
     .requiredOption('-o, --output <file>', 'where to write the .sepconv file')
-    .option('--fp16', 'store weights as float16 (half the size; dequantized at load, ~1e-3 relative error)')
+    .option('--fp16', 'store weights as float16 (uint8-quantized ones stay uint8); weights whose rounding would move the outputs by more than --fp16-tolerance stay float32')
+    .option('--fp16-tolerance <rel>', "largest output change allowed by --fp16, max|Δ| / max|y| on random probes, or 'none'", '1e-3')
     .option('--outputs <names>', 'comma-separated tensors to keep as outputs (default: the model\'s outputs)')
     .option('--input-shape <shape>', 'shape for inputs with unknown dimensions: name=1x224x224x3 (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--no-optimize', 'write the imported graph without fusing / folding')
@@ -131,13 +155,16 @@ export function convertCommand(): Command {
             })
           : graph;
         const dtype = opts.fp16 ? 'float16' : 'float32';
-        // --fp16: weights that arrived uint8-quantized stay uint8 when that reproduces them exactly
-        // (smaller than float16 and lossless); everything else of rank >= 2 becomes float16.
-        const keepUint8 = (name: string) => {
-          const c = optimized.constants.get(name);
-          return opts.fp16 && c?.affine && c.shape.length >= 2 && isExactUint8(c.data, c.affine) ? ('uint8' as const) : undefined;
-        };
-        const bytes = writeSepconv(optimized, { dtype, perTensor: keepUint8, onProgress: (d, t) => showBar && bar.update(50 + Math.round((50 * d) / Math.max(t, 1)), { phase: 'encoding weights' }) });
+        // --fp16: uint8-quantized weights stay uint8 (exact); the rest float16 unless that moves the
+        // outputs more than the tolerance on random probes, then the costliest weights stay float32.
+        let plan: Float16Plan | undefined;
+        if (opts.fp16) {
+          const tolerance = opts.fp16Tolerance === 'none' ? Infinity : Number(opts.fp16Tolerance);
+          if (!(tolerance > 0)) throw new SepconvError(`--fp16-tolerance must be a positive number or 'none', got '${opts.fp16Tolerance}'`, 'E_USAGE');
+          if (showBar) bar.update(50, { phase: 'checking float16 accuracy' });
+          plan = await planFloat16(optimized, { tolerance, onProgress: (d, t) => showBar && bar.update(50 + Math.round((25 * d) / t), { phase: 'checking float16 accuracy' }) });
+        }
+        const bytes = writeSepconv(optimized, { dtype, perTensor: (name) => plan?.dtypes.get(name), onProgress: (d, t) => showBar && bar.update(75 + Math.round((25 * d) / Math.max(t, 1)), { phase: 'encoding weights' }) });
         readSepconv(bytes, opts.output); // what we write must read back
         try {
           await writeFile(opts.output, bytes);
@@ -156,6 +183,7 @@ export function convertCommand(): Command {
           params: statsIn.params, macs: statsIn.macs,
           bytes: { before: sourceBytes, after: bytes.length },
           fused: fused.map(([n, what]) => `${n} ${what}`),
+          ...(plan ? { precision: precisionSummary(plan) } : {}),
         };
         if (opts.json) {
           console.log(JSON.stringify(summary));
@@ -170,6 +198,7 @@ export function convertCommand(): Command {
           `  size     ${mib(sourceBytes)} -> ${mib(bytes.length)} (${dtype} weights)`,
           `  fused    ${fused.length ? fused.map(([n, what]) => `${n} ${what}`).join(', ') : 'nothing to fuse'}`,
         ];
+        if (plan) lines.push(`  weights  ${precisionLine(precisionSummary(plan))}`);
         console.log(lines.join('\n'));
       } finally {
         if (showBar) bar.stop();

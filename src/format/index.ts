@@ -1,6 +1,6 @@
 /** The .sepconv model file format (docs/format.md). */
 export { readSepconv } from './reader.js';
-export { writeSepconv, quantizeInt8PerChannel, quantizeUint8, isExactUint8 } from './writer.js';
+export { writeSepconv, quantizeInt8PerChannel, quantizeUint8, isExactUint8, encodeWeightFloat16 } from './writer.js';
 export type { WriteOptions } from './writer.js';
 export { validateNode, OP_SCHEMA, SUPPORTED_OPS, LIMITS, isOpType } from './schema.js';
 export type { NodeLike } from './schema.js';

@@ -82,6 +82,21 @@ export function quantizeInt8PerChannel(
   return { q, quant: { axis, scales, zeroPoints } };
 }
 
+/**
+ * A constant as float16 bit patterns, the way the writer stores it: error feedback along each
+ * output channel's reduction (the taps of a depthwise channel [kh][kw][c], the rest of the row for
+ * [cout][...] weights); plain rounding for vectors or with rounding 'nearest'.
+ */
+export function encodeWeightFloat16(c: { shape: readonly number[]; data: Float32Array }, depthwise: boolean, rounding: WriteOptions['float16Rounding'] = 'error-feedback'): Uint16Array {
+  if (c.shape.length < 2 || rounding === 'nearest') return encodeFloat16(c.data);
+  if (depthwise) {
+    const C = c.shape[c.shape.length - 1]!;
+    return encodeFloat16ErrorFeedback(c.data, C, c.data.length / C, 1, C);
+  }
+  const len = c.data.length / c.shape[0]!;
+  return encodeFloat16ErrorFeedback(c.data, c.shape[0]!, len, len, 1);
+}
+
 /** min = min x, scale = (max x - min x) / 255 (1 for a constant tensor). */
 function affineRange(data: Float32Array): AffineParams {
   let lo = Infinity;
@@ -193,15 +208,7 @@ export function writeSepconv(graph: Graph, options: WriteOptions = {}): Uint8Arr
     let quant: QuantParams | undefined;
     let affine: AffineParams | undefined;
     if (dtype === 'float32') blob = float32Bytes(c.data);
-    else if (dtype === 'float16') {
-      // error feedback along each output channel's reduction: over the taps of a depthwise channel
-      // [kh][kw][c], over the rest of the row for [cout][...] weights; plain rounding for vectors
-      if (c.shape.length < 2 || options.float16Rounding === 'nearest') blob = uint16Bytes(encodeFloat16(c.data));
-      else if (depthwiseWeights.has(c.name)) {
-        const C = c.shape[c.shape.length - 1]!;
-        blob = uint16Bytes(encodeFloat16ErrorFeedback(c.data, C, c.data.length / C, 1, C));
-      } else blob = uint16Bytes(encodeFloat16ErrorFeedback(c.data, c.shape[0]!, c.data.length / c.shape[0]!, c.data.length / c.shape[0]!, 1));
-    }
+    else if (dtype === 'float16') blob = uint16Bytes(encodeWeightFloat16(c, depthwiseWeights.has(c.name), options.float16Rounding));
     else if (dtype === 'uint8') {
       const bad = c.data.findIndex((x) => !Number.isFinite(x));
       if (bad >= 0) throw new FormatError(`${at}: value ${c.data[bad]} at index ${bad} cannot be quantized to uint8; store it as float32.`);

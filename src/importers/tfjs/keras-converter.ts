@@ -120,8 +120,9 @@ export class KerasConverter {
   }
 
   /** An IR constant named after `name` (made unique), holding `data`. */
-  constant(name: string, shape: number[], data: Float32Array): string {
-    return this.b.constant(this.b.freshName(name), shape, data);
+  /** `affine`: the source weight's uint8 quantization, kept so writers can store it exactly. */
+  constant(name: string, shape: number[], data: Float32Array, affine?: { scale: number; min: number }): string {
+    return this.b.constant(this.b.freshName(name), shape, data, affine);
   }
 
   /** The IR constant of a layer's weight under a given transform, made once per layer (shared layers reuse it). */

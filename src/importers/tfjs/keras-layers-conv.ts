@@ -53,7 +53,7 @@ export function convertConvLayer(cv: KerasConverter, l: KerasLayer, xs: string[]
       const ci = cin / groups;
       const w = cv.cached(l, 'kernel', () => {
         const f = cv.weight(l, 'kernel', [k[0], k[1], ci, filters]);
-        return cv.constant(`${l.name}/weight`, [filters, k[0], k[1], ci], hwioToOhwi(f.data, k[0], k[1], ci, filters));
+        return cv.constant(`${l.name}/weight`, [filters, k[0], k[1], ci], hwioToOhwi(f.data, k[0], k[1], ci, filters), f.affine);
       });
       const inputs = [x, w, ...bias(cv, l, filters)];
       const pads = cv.padding(l, x, k, s, d);
@@ -65,7 +65,7 @@ export function convertConvLayer(cv: KerasConverter, l: KerasLayer, xs: string[]
       depthMultiplier(cv, l);
       const [, , , C] = cv.nhwc(l, x);
       const w = cv.cached(l, 'depthwise_kernel', () =>
-        cv.constant(`${l.name}/weight`, [k[0], k[1], C], Float32Array.from(cv.weight(l, 'depthwise_kernel', [k[0], k[1], C, 1]).data)));
+        ((f) => cv.constant(`${l.name}/weight`, [k[0], k[1], C], Float32Array.from(f.data), f.affine))(cv.weight(l, 'depthwise_kernel', [k[0], k[1], C, 1])));
       const inputs = [x, w, ...bias(cv, l, C)];
       const pads = cv.padding(l, x, k, s, d);
       return cv.withAct(l, cv.activationOf(l), out, (name, act) =>
@@ -79,10 +79,10 @@ export function convertConvLayer(cv: KerasConverter, l: KerasLayer, xs: string[]
       const [, , , C] = cv.nhwc(l, x);
       const filters = cv.int(l, 'filters');
       const dw = cv.cached(l, 'depthwise_kernel', () =>
-        cv.constant(`${l.name}/depthwise_weight`, [k[0], k[1], C], Float32Array.from(cv.weight(l, 'depthwise_kernel', [k[0], k[1], C, 1]).data)));
+        ((f) => cv.constant(`${l.name}/depthwise_weight`, [k[0], k[1], C], Float32Array.from(f.data), f.affine))(cv.weight(l, 'depthwise_kernel', [k[0], k[1], C, 1])));
       const pw = cv.cached(l, 'pointwise_kernel', () => {
         const f = cv.weight(l, 'pointwise_kernel', [1, 1, C, filters]);
-        return cv.constant(`${l.name}/pointwise_weight`, [filters, 1, 1, C], hwioToOhwi(f.data, 1, 1, C, filters));
+        return cv.constant(`${l.name}/pointwise_weight`, [filters, 1, 1, C], hwioToOhwi(f.data, 1, 1, C, filters), f.affine);
       });
       const pads = cv.padding(l, x, k, s, d);
       const y = b.node('DepthwiseConv2D', b.freshName(`${out}/depthwise`), [x, dw], { kernel: k, strides: s, dilations: d, pads, act: 'linear' })[0];
@@ -116,7 +116,7 @@ export function convertConvLayer(cv: KerasConverter, l: KerasLayer, xs: string[]
         for (let y = 0; y < k[0]; y++) for (let xx = 0; xx < k[1]; xx++) for (let o = 0; o < filters; o++) for (let i = 0; i < cin; i++) {
           t[((o * k[0] + y) * k[1] + xx) * cin + i] = f.data[((y * k[1] + xx) * filters + o) * cin + i];
         }
-        return cv.constant(`${l.name}/weight`, [filters, k[0], k[1], cin], t);
+        return cv.constant(`${l.name}/weight`, [filters, k[0], k[1], cin], t, f.affine);
       });
       const inputs = [x, w, ...bias(cv, l, filters)];
       return cv.withAct(l, cv.activationOf(l), out, (name, act) =>
@@ -129,13 +129,13 @@ export function convertConvLayer(cv: KerasConverter, l: KerasLayer, xs: string[]
       const f = () => cv.weight(l, 'kernel', [K, units]);
       const act = cv.activationOf(l);
       if (xsh.length === 2) {
-        const w = cv.cached(l, 'kernel', () => cv.constant(`${l.name}/weight`, [units, K], hwioToOhwi(f().data, 1, 1, K, units)));
+        const w = cv.cached(l, 'kernel', () => cv.constant(`${l.name}/weight`, [units, K], hwioToOhwi(f().data, 1, 1, K, units), f().affine));
         const inputs = [x, w, ...bias(cv, l, units)];
         return cv.withAct(l, act, out, (name, a) => b.node('FullyConnected', name, inputs, { act: a })[0]);
       }
       if (xsh.length === 4) {
         // Dense on NHWC acts on the channel axis: a 1x1 convolution
-        const w = cv.cached(l, 'kernel4', () => cv.constant(`${l.name}/weight`, [units, 1, 1, K], hwioToOhwi(f().data, 1, 1, K, units)));
+        const w = cv.cached(l, 'kernel4', () => cv.constant(`${l.name}/weight`, [units, 1, 1, K], hwioToOhwi(f().data, 1, 1, K, units), f().affine));
         const inputs = [x, w, ...bias(cv, l, units)];
         return cv.withAct(l, act, out, (name, a) =>
           b.node('Conv2D', name, inputs, { kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], groups: 1, act: a })[0]);
