@@ -49,7 +49,8 @@ describe('sepconv info / export', () => {
       [['info', 'mobilenet_v2', '--width', '9'], /option 'width' is 9 but must be a number in/],
       [['export', 'resnet50', '-o', '/tmp/x.sepconv'], /unknown zoo model 'resnet50'/],
       [['export', 'mobilenet_v2', '--dtype', 'bf16', '-o', '/tmp/x.sepconv'], /--dtype must be one of float32, float16, int8/],
-      [['info', 'package.json'], /FormatError|not a sepconv file|magic/i],
+      [['info', 'package.json'], /package\.json: no weightsManifest; is this a TF\.js model\.json\?/],
+      [['info', 'README.md'], /README\.md: neither a \.sepconv file \(no "SEPCONV" magic\) nor an ONNX model/],
     ];
     for (const [args, msg] of cases) {
       const r = run(...args);
