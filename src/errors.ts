@@ -45,3 +45,10 @@ export class WasmSupportError extends SepconvError {
     super(message, 'E_WASM_SUPPORT');
   }
 }
+
+/** An image that cannot be read or written: missing, a directory, empty, truncated, corrupt or of an unsupported format. */
+export class ImageError extends SepconvError {
+  constructor(message: string) {
+    super(message, 'E_IMAGE');
+  }
+}

@@ -4,7 +4,7 @@
  * Session (load, run, release) over the graph runtime, the .sepconv format, the model zoo, and
  * the kernel library underneath.
  */
-export { SepconvError, ShapeError, BufferError, FormatError, UnsupportedOpError, WasmSupportError } from './errors.js';
+export { SepconvError, ShapeError, BufferError, FormatError, UnsupportedOpError, WasmSupportError, ImageError } from './errors.js';
 export { loadKernels, detectFeatures, Kernels, MIN_RUNTIMES } from './kernels/loader.js';
 export type { WasmVariant, WasmFeatures, LoadKernelsOptions } from './kernels/loader.js';
 export { Arena, SPARE_BYTES, ARENA_BASE } from './kernels/memory.js';
