@@ -104,12 +104,16 @@ describe('ops the zoo does not produce, vs onnxruntime-web', () => {
     expect(() => importOnnx(m({ mode: 'nearest', coordinate_transformation_mode: 'tf_crop_and_resize' }, [1, 2, 3, 3]))).toThrow(/tf_crop_and_resize/);
   });
 
-  it('ConvTranspose: output_padding, output_shape, bias; Conv auto_pad SAME_UPPER / SAME_LOWER, dilations, groups, depthwise', async () => {
+  it('ConvTranspose: output_padding, output_shape, SAME_UPPER / SAME_LOWER, bias; Conv auto_pad SAME_UPPER / SAME_LOWER, dilations, groups, depthwise', async () => {
     await parity({
       inputs: { x: [1, 4, 5, 6] },
       nodes: [
         node('ConvTranspose', ['x', 'Wt', 'bt'], ['deconv_op'], { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] }),
         node('ConvTranspose', ['x', 'Wt'], ['deconv_shape'], { strides: [2, 2], output_shape: [10, 12] }),
+        node('ConvTranspose', ['x', 'Wt'], ['deconv_upper'], { strides: [2, 2], auto_pad: 'SAME_UPPER' }),
+        node('ConvTranspose', ['x', 'Wt'], ['deconv_lower'], { strides: [2, 2], auto_pad: 'SAME_LOWER' }),
+        node('ConvTranspose', ['x', 'Wr'], ['deconv_rect'], { strides: [3, 2], output_shape: [15, 13] }),
+        node('Conv', ['x', 'Wr2'], ['conv_rect'], { strides: [2, 1], auto_pad: 'SAME_LOWER' }),
         node('Conv', ['x', 'Wc', 'bc'], ['same_upper'], { strides: [2, 2], auto_pad: 'SAME_UPPER' }),
         node('Conv', ['x', 'Wc'], ['same_lower'], { strides: [2, 2], auto_pad: 'SAME_LOWER' }),
         node('Conv', ['x', 'Wg'], ['grouped'], { group: 2, dilations: [2, 1], pads: [2, 1, 2, 1] }),
@@ -119,8 +123,9 @@ describe('ops the zoo does not produce, vs onnxruntime-web', () => {
       inits: [
         randInit('Wt', [4, 3, 3, 3], 11), randInit('bt', [3], 12), randInit('Wc', [5, 4, 3, 3], 13), randInit('bc', [5], 14),
         randInit('Wg', [6, 2, 3, 3], 15), randInit('Wd', [4, 1, 3, 3], 16), randInit('bd', [4], 17), randInit('Wm', [8, 1, 1, 1], 18),
+        randInit('Wr', [4, 2, 4, 3], 19), randInit('Wr2', [3, 4, 2, 3], 20),
       ],
-      outputs: ['deconv_op', 'deconv_shape', 'same_upper', 'same_lower', 'grouped', 'depthwise', 'multiplier'],
+      outputs: ['deconv_op', 'deconv_shape', 'deconv_upper', 'deconv_lower', 'deconv_rect', 'conv_rect', 'same_upper', 'same_lower', 'grouped', 'depthwise', 'multiplier'],
     }, 'conv');
   });
 
