@@ -16,8 +16,6 @@ export * as ops from './kernels/ops.js';
 export { Session, pruneGraph, interpret } from './runtime/index.js';
 export type { SessionOptions, Tensor, ModelSource } from './runtime/index.js';
 export { readSepconv, writeSepconv } from './format/index.js';
-export { importOnnx, loadOnnxModel, exportOnnx, ONNX_OPS } from './importers/onnx/index.js';
-export type { OnnxImportOptions, OnnxExportOptions } from './importers/onnx/index.js';
 export type { Graph, Node, OpType, OpAttrs, Constant, TensorSpec } from './graph/ir.js';
 export { inferShapes } from './graph/shapes.js';
 export { graphStats } from './graph/stats.js';

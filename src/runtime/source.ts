@@ -3,7 +3,6 @@ import { readSepconv } from '../format/index.js';
 import { MAGIC } from '../format/spec.js';
 import type { Graph } from '../graph/ir.js';
 import { importTfjsModel, loadTfjsModel, type ImportOptions, type TfjsLayersModelJson, type TfjsModelJson } from '../importers/tfjs/index.js';
-import { importOnnx } from '../importers/onnx/import.js';
 
 /**
  * Where models come from: every source Session.create and the CLI accept becomes an IR Graph
@@ -54,6 +53,21 @@ async function readSource(source: string | URL | Uint8Array | ArrayBuffer): Prom
 }
 
 /**
+ * The ONNX importer, loaded on first use: it needs protobufjs (CommonJS), which a browser page
+ * loading sepconv's ESM files without a bundler cannot import, so nothing else depends on it.
+ */
+async function onnxImporter(): Promise<typeof import('../importers/onnx/import.js')> {
+  try {
+    return await import('../importers/onnx/import.js');
+  } catch (e) {
+    throw new SepconvError(
+      `loading ONNX models needs the 'protobufjs' package, which could not be loaded (${(e as Error).message}); in browsers, bundle sepconv with a bundler that resolves npm packages`,
+      'E_ONNX_UNAVAILABLE',
+    );
+  }
+}
+
+/**
  * The IR graph of a model source. `outputs` lets importers skip what the requested tensors do
  * not need (ops outside that subgraph are never looked at).
  */
@@ -66,12 +80,14 @@ export async function loadGraph(source: ModelSource, options: Omit<ImportOptions
   if (isJsonPath(source)) return loadTfjsModel(source, options);
   const { bytes, name } = await readSource(source);
   const path = source instanceof URL ? source.pathname : typeof source === 'string' ? source : '';
-  if (/\.onnx$/i.test(path)) return importOnnx(bytes, { ...options, source: name });
+  if (/\.onnx$/i.test(path)) return (await onnxImporter()).importOnnx(bytes, { ...options, source: name });
   // bytes (or another extension): the .sepconv magic, else an ONNX protobuf, else the .sepconv reader's error
   const isSepconv = bytes.length >= MAGIC.length && MAGIC.every((b, i) => bytes[i] === b);
   if (!isSepconv && !/\.sepconv$/i.test(path)) {
+    const onnx = await onnxImporter().catch(() => null);
+    if (!onnx) return readSepconv(bytes, name);
     try {
-      return importOnnx(bytes, { ...options, source: name });
+      return onnx.importOnnx(bytes, { ...options, source: name });
     } catch (e) {
       if (!(e instanceof FormatError && /not (a valid|an) ONNX model/.test(e.message))) throw e;
       throw new FormatError(`${name}: neither a .sepconv file (no "SEPCONV" magic) nor an ONNX model (${e.message.replace(`${name}: `, '')})`);

@@ -3,7 +3,8 @@ import { FormatError } from '../../errors.js';
 
 /**
  * The ONNX protobuf schema, loaded by protobufjs from the text below (parsed once, lazily; no file
- * or network access, so it works the same in Node and in browsers).
+ * or network access, so it works the same in Node and in bundled browser code; protobufjs is
+ * CommonJS, so the main entry reaches this module only through a dynamic import).
  *
  * Provenance: a subset of the messages of `onnx/onnx.proto` from the ONNX project
  * (https://github.com/onnx/onnx, Copyright (c) ONNX Project Contributors; the file is published
