@@ -358,6 +358,26 @@ describe('NCHW I/O contract', () => {
     expect(g.inputs).toEqual([{ name: 'x', shape: [1, 4, 5, 3] }]);
   });
 
+  it("layout: 'nchw' on an NHWC model transposes at the boundary too; a bad layout is refused", async () => {
+    const g = importOnnx(model(tiny));
+    const nhwcGraph: Graph = { ...g, layout: undefined };
+    const x = rand(60, 5);
+    const a = await Session.create(nhwcGraph, { variant: 'simd' });
+    expect(a.layout).toBe('nhwc');
+    expect(a.inputs).toEqual({ x: [1, 4, 5, 3] });
+    const b = await Session.create(nhwcGraph, { layout: 'nchw', variant: 'simd' });
+    expect(b.inputs).toEqual({ x: [1, 3, 4, 5] });
+    const xh = new Float32Array(60);
+    for (let c = 0; c < 3; c++) for (let p = 0; p < 20; p++) xh[p * 3 + c] = x[c * 20 + p];
+    const ra = await a.run({ x: { data: xh, shape: [1, 4, 5, 3] } });
+    const rb = await b.run({ x: { data: x, shape: [1, 3, 4, 5] } });
+    const ya = new Float32Array(40);
+    for (let c = 0; c < 2; c++) for (let p = 0; p < 20; p++) ya[c * 20 + p] = ra.y.data[p * 2 + c];
+    expect(Array.from(rb.y.data)).toEqual(Array.from(ya));
+    expect(rb.y.shape).toEqual([1, 2, 4, 5]);
+    await expect(Session.create(nhwcGraph, { layout: 'NCHW' as 'nchw' })).rejects.toThrow(/option 'layout' = "NCHW" must be 'nchw' or 'nhwc'/);
+  });
+
   it('symbolic dimensions: batch defaults to 1, others come from inputShapes (NCHW)', async () => {
     const bytes = model({ ...tiny, inputs: { x: [0, 3, 0, 0] } });
     await expect(Session.create(bytes)).rejects.toThrow(/unknown dimensions .* inputShapes/);
