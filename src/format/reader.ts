@@ -280,6 +280,7 @@ export function readSepconv(bytes: Uint8Array, source = 'model.sepconv'): Graph 
   const j = new Json(file);
   const h = j.object(parsed, 'top level');
   const name = typeof h.name === 'string' ? h.name : j.fail('name', `expected a string, got ${show(h.name)}`);
+  if (h.layout !== undefined && h.layout !== 'NCHW') j.fail('layout', `${show(h.layout)} is not a known I/O layout (only "NCHW"; absent means NHWC)`);
   const rawInputs = j.array(h.inputs, 'inputs');
   const outputs = j.stringList(h.outputs, 'outputs');
   const rawNodes = j.array(h.nodes, 'nodes');
@@ -367,6 +368,6 @@ export function readSepconv(bytes: Uint8Array, source = 'model.sepconv'): Graph 
   for (const t of tensors) {
     constants.set(t.name, { name: t.name, shape: [...t.shape], data: readBlob(bytes, t), ...(t.affine ? { affine: { ...t.affine } } : {}) });
   }
-  return { name, inputs, outputs, nodes, constants };
+  return { name, inputs, outputs, nodes, constants, ...(h.layout === 'NCHW' ? { layout: 'NCHW' as const } : {}) };
 }
 

@@ -59,6 +59,8 @@ export interface HeaderNode {
 
 export interface Header {
   name: string;
+  /** 'NCHW' (since 1.1): the source model's I/O layout (ONNX); sessions feed and return NCHW by default */
+  layout?: 'NCHW';
   inputs: { name: string; shape: number[] }[];
   outputs: string[];
   nodes: HeaderNode[];

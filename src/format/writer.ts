@@ -237,6 +237,7 @@ export function writeSepconv(graph: Graph, options: WriteOptions = {}): Uint8Arr
 
   const header: Header = {
     name: graph.name,
+    ...(graph.layout ? { layout: graph.layout } : {}),
     inputs: graph.inputs.map((i) => ({ name: i.name, shape: [...i.shape] })),
     outputs: [...graph.outputs],
     nodes: graph.nodes.map((n) => ({

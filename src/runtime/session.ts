@@ -54,6 +54,7 @@ export function pruneGraph(graph: Graph, outputs: readonly string[]): Graph {
   const nodes = graph.nodes.filter((n) => needed.has(n));
   const used = new Set<string>([...outputs, ...nodes.flatMap((n) => n.inputs)]);
   return {
+    ...graph,
     name: graph.name,
     inputs: graph.inputs.filter((i) => used.has(i.name)),
     outputs: [...outputs],

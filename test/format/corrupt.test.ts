@@ -246,6 +246,10 @@ describe('tensor table', () => {
     expectFail(withHeader((h) => (h.tensors[2].quant.axis = 3)), FormatError, "tensors[2] ('dw').quant.axis: axis 3 is out of range for shape [3,3,6]");
   });
 
+  it('an unknown I/O layout', () => {
+    expectFail(withHeader((h) => (h.layout = 'NHWC')), FormatError, 'layout: "NHWC" is not a known I/O layout (only "NCHW"; absent means NHWC)');
+  });
+
   it('uint8 tensors need {scale, min} (finite, scale > 0); floats must not carry them', () => {
     const asUint8 = (affine?: unknown) => withHeader((h) => {
       h.tensors[2].dtype = 'uint8';

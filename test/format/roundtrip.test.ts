@@ -250,6 +250,17 @@ describe('round trip through writeSepconv -> readSepconv', () => {
     expect(isExactUint8(Float32Array.from([0.1, 0.2, 0.3001]), { scale: 0.1, min: 0 })).toBe(false);
   });
 
+  it("the NCHW I/O layout of an ONNX-sourced graph survives a round trip (and sessions of the file take NCHW)", async () => {
+    const g = { ...sampleGraph(), layout: 'NCHW' as const };
+    const file = writeSepconv(g);
+    expect(headerOf(file).layout).toBe('NCHW');
+    expect(readSepconv(file).layout).toBe('NCHW');
+    expect(readSepconv(writeSepconv(sampleGraph())).layout).toBeUndefined();
+    const { Session } = await import('../../src/runtime/index.js');
+    const s = await Session.create(file);
+    expect(s.layout).toBe('nchw');
+  });
+
   it('float16 error feedback: each value within its step plus the carry, each output channel sum within half a step', () => {
     const b = new GraphBuilder('ef', 3);
     const x = b.input('x', [1, 4, 4, 8]);

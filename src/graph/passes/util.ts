@@ -20,7 +20,7 @@ export function producers(graph: Graph): Map<string, Node> {
 export function rebuild(graph: Graph, nodes: Node[], newConstants: Constant[] = []): Graph {
   const constants = new Map(graph.constants);
   for (const c of newConstants) constants.set(c.name, c);
-  return { name: graph.name, inputs: graph.inputs, outputs: graph.outputs, nodes, constants };
+  return { ...graph, nodes, constants };
 }
 
 /** A constant name not used yet in the graph. */
