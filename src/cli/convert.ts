@@ -173,10 +173,13 @@ export function convertCommand(): Command {
         }
         if (showBar) bar.stop();
         const after = histogram(optimized);
+        const nchw = optimized.layout === 'NCHW';
+        const userShape = (s: number[]) => (nchw && s.length === 4 ? [s[0], s[3], s[1], s[2]] : s);
         const ops = Object.entries(after).filter(([k]) => !k.includes(':')).sort((a, b) => b[1] - a[1]);
         const summary = {
           source: model, format, output: opts.output, dtype,
-          inputs: Object.fromEntries(optimized.inputs.map((i) => [i.name, i.shape])),
+          inputs: Object.fromEntries(optimized.inputs.map((i) => [i.name, userShape(i.shape)])),
+          layout: nchw ? 'NCHW' : 'NHWC',
           outputs: optimized.outputs,
           nodes: { before: graph.nodes.length, after: optimized.nodes.length },
           ops: Object.fromEntries(ops),
@@ -191,7 +194,7 @@ export function convertCommand(): Command {
         }
         const lines = [
           `converted ${model} (${format}) -> ${opts.output}`,
-          `  inputs   ${optimized.inputs.map((i) => `${i.name} [${i.shape.join(',')}]`).join(', ')}`,
+          `  inputs   ${optimized.inputs.map((i) => `${i.name} [${userShape(i.shape).join(',')}]`).join(', ')}${nchw ? ' (NCHW, as the source model)' : ''}`,
           `  outputs  ${optimized.outputs.join(', ')}`,
           `  ops      ${graph.nodes.length} -> ${optimized.nodes.length} nodes: ${ops.map(([k, v]) => `${k} ${v}`).join(', ')}`,
           `  params   ${statsIn.params.toLocaleString('en-US')}, ${(statsIn.macs / 1e6).toFixed(1)}M MACs`,
