@@ -98,6 +98,25 @@ describe('sepconv convert', () => {
     expect(raw.fused).toEqual([]);
   });
 
+  it('an ONNX model converts with its NCHW I/O contract kept (the .sepconv session answers like the .onnx one)', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { buildZooModel } = await import('../../src/zoo/index.js');
+    const { exportOnnx } = await import('../../src/importers/onnx/index.js');
+    const onnx = join(dir, 'snv2.onnx');
+    writeFileSync(onnx, exportOnnx(buildZooModel('shufflenet_v2', { width: 0.5, resolution: 96 })));
+    const out = join(dir, 'snv2.sepconv');
+    const r = run('convert', onnx, '-o', out, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ format: 'ONNX', layout: 'NCHW', inputs: { input: [1, 3, 96, 96] } });
+    const [a, b] = await Promise.all([Session.create(onnx), Session.create(out)]);
+    expect(b.layout).toBe('nchw');
+    expect(b.inputs).toEqual(a.inputs);
+    const x = Float32Array.from({ length: 3 * 96 * 96 }, (_, i) => Math.sin(i * 0.37));
+    const [ya, yb] = await Promise.all([a.run({ input: { data: x, shape: [1, 3, 96, 96] } }), b.run({ input: { data: x, shape: [1, 3, 96, 96] } })]);
+    for (const k of Object.keys(ya)) expectClose(yb[k].data, ya[k].data, `onnx vs converted ${k}`, 1e-5);
+  });
+
   it('bad input: one line on stderr, exit 1, no stack trace', () => {
     const cases: [string[], RegExp][] = [
       [['convert', 'nope/model.json', '-o', join(dir, 'x.sepconv')], /cannot read '.*nope\/model\.json': no such file/],
