@@ -1,5 +1,6 @@
 import { GEMM_TILES, gemm, gemmTileShape, packGemmWeights, selectGemmTile } from '../../src/kernels/gemm.js';
 import { Act } from '../../src/kernels/act.js';
+import { gemmCeilingCases } from '../../src/kernels/ceiling.js';
 import type { Kernels } from '../../src/kernels/loader.js';
 import { POINTWISE, POINTWISE_MBV2, type PointwiseShape } from '../shapes.js';
 import { benchData as rand, type BenchCase, type CaseFactory } from './types.js';
@@ -55,8 +56,10 @@ export const cases: CaseFactory = (k) => {
   return out;
 };
 
-/** One case per GEMM tile on a large square shape; the fastest is the run's GEMM ceiling. */
+/**
+ * One case per GEMM tile on a large square shape; the fastest is the run's GEMM ceiling
+ * (the same cases `sepconv profile` measures: src/kernels/ceiling.ts).
+ */
 export function gemmCeiling(k: Kernels): BenchCase[] {
-  const s: PointwiseShape = { model: 'square', m: 1024, k: 512, n: 512 };
-  return GEMM_TILES.map((tile) => ({ ...pointwiseCase(k, s, tile), shape: `m=1024 k=512 n=512` }));
+  return gemmCeilingCases(k).map((c) => ({ kernel: c.kernel, model: 'square', shape: c.shape, flops: c.flops, run: c.run }));
 }

@@ -3,7 +3,7 @@ import type { Graph } from '../graph/ir.js';
 import { sizeOf } from '../graph/ir.js';
 import { fmtShape } from '../graph/shapes.js';
 import { loadKernels, type Kernels, type WasmVariant } from '../kernels/loader.js';
-import { buildPlan, runPlan, type Plan } from '../plan/plan.js';
+import { buildPlan, profilePlan, runPlan, type Plan } from '../plan/plan.js';
 import { neededNodes } from './interpreter.js';
 import { optimizeGraph } from './optimize.js';
 import { loadGraph, type ModelSource } from './source.js';
@@ -38,6 +38,46 @@ export interface Tensor {
   data: Float32Array;
   shape: number[];
 }
+
+/** One planned node's timing (Session.profile). */
+export interface NodeProfile {
+  node: string;
+  op: string;
+  /** Manifest kernels its calls use, in call order; [] for views. */
+  kernels: string[];
+  /** Kernel calls per run. */
+  calls: number;
+  /** NHWC output shape. */
+  outputShape: number[];
+  /** Median over the profiled runs. */
+  ms: number;
+  macs: number;
+  /** 2 * MACs / ms; 0 for nodes without MACs or time. */
+  gflops: number;
+}
+
+export interface SessionProfile {
+  variant: WasmVariant;
+  runs: number;
+  /** Every planned node in run order. */
+  nodes: NodeProfile[];
+  /** Median wall time of a profiled run, ms. */
+  totalMs: number;
+  /** Sum of the nodes' median times, ms. */
+  sumMs: number;
+  macs: number;
+  /** 2 * macs / totalMs. */
+  gflops: number;
+  /** Planned activation arena (the `peakBytes` of the plan). */
+  peakActivationBytes: number;
+  weightBytes: number;
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+};
 
 /** The graph restricted to the nodes `outputs` depend on (and the inputs and constants they read). */
 export function pruneGraph(graph: Graph, outputs: readonly string[]): Graph {
@@ -118,8 +158,8 @@ export class Session {
     return new Session(kernels, plan, layout);
   }
 
-  /** Runs the model. Feeds are validated (names, shapes, lengths) before any kernel runs. */
-  async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  /** Validates the feeds (names, shapes, lengths) and writes them into the plan's input buffers. */
+  private writeFeeds(feeds: Record<string, Tensor>): void {
     const k = this.kernels;
     if (!k) throw new SepconvError('this session was released; create a new one with Session.create', 'E_RELEASED');
     for (const name of Object.keys(feeds)) {
@@ -145,6 +185,11 @@ export class Session {
       if (this.layout === 'nchw' && s.length === 4) nchwToNhwc(feeds[name].data, s, this.heap, at);
       else this.heap.set(feeds[name].data, at);
     }
+  }
+
+  /** Runs the model. Feeds are validated (names, shapes, lengths) before any kernel runs. */
+  async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    this.writeFeeds(feeds);
     runPlan(this.plan);
     const heap = this.heap;
     const out: Record<string, Tensor> = {};
@@ -162,6 +207,58 @@ export class Session {
       else out[name] = { data, shape: [...t.shape] };
     }
     return out;
+  }
+
+  /** The kernel build this session runs on ('simd' or 'relaxed'); null once released. */
+  get variant(): WasmVariant | null {
+    return this.kernels?.variant ?? null;
+  }
+
+  /**
+   * Per-layer timing: `warmup` plain runs, then `runs` runs with a timestamp after each node's
+   * kernel calls (inputs rewritten before every run). Returns every planned node in run order with
+   * its kernels, output shape (NHWC), median ms, MACs and GFLOP/s (2 * MACs / time), plus totals.
+   * Views (no kernel call) have ms 0. Timing adds one performance.now() per node; run() is unchanged.
+   */
+  async profile(feeds: Record<string, Tensor>, options: { runs?: number; warmup?: number } = {}): Promise<SessionProfile> {
+    const runs = options.runs ?? 10;
+    const warmup = options.warmup ?? 1;
+    if (!Number.isInteger(runs) || runs < 1) throw new ShapeError(`profile: option 'runs' = ${String(runs)} must be an integer >= 1`);
+    if (!Number.isInteger(warmup) || warmup < 0) throw new ShapeError(`profile: option 'warmup' = ${String(warmup)} must be an integer >= 0`);
+    this.writeFeeds(feeds);
+    for (let i = 0; i < warmup; i++) {
+      this.writeFeeds(feeds);
+      runPlan(this.plan);
+    }
+    const p = profilePlan(this.plan, runs, () => this.writeFeeds(feeds));
+    const byNode = new Map<string, { kernels: string[]; calls: number; ms: number }>();
+    for (const g of p.groups) {
+      const e = byNode.get(g.node);
+      if (!e) byNode.set(g.node, { kernels: [...g.kernels], calls: g.calls, ms: g.ms });
+      else {
+        for (const kn of g.kernels) if (!e.kernels.includes(kn)) e.kernels.push(kn);
+        e.calls += g.calls;
+        e.ms += g.ms;
+      }
+    }
+    const nodes: NodeProfile[] = this.plan.nodes.map((n) => {
+      const g = byNode.get(n.name);
+      const ms = g?.ms ?? 0;
+      return { node: n.name, op: n.op, kernels: g?.kernels ?? [], calls: g?.calls ?? 0, outputShape: [...n.outputShape], ms, macs: n.macs, gflops: ms > 0 ? (2 * n.macs) / ms / 1e6 : 0 };
+    });
+    const totalMs = median(p.runMs);
+    const macs = nodes.reduce((s, n) => s + n.macs, 0);
+    return {
+      variant: this.kernels!.variant,
+      runs,
+      nodes,
+      totalMs,
+      sumMs: nodes.reduce((s, n) => s + n.ms, 0),
+      macs,
+      gflops: (2 * macs) / totalMs / 1e6,
+      peakActivationBytes: this.plan.peakBytes,
+      weightBytes: this.plan.weightBytes,
+    };
   }
 
   /** Frees the kernel memory and the plan; the session cannot run afterwards. */
