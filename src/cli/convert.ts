@@ -198,7 +198,7 @@ export function convertCommand(): Command {
           `  outputs  ${optimized.outputs.join(', ')}`,
           `  ops      ${graph.nodes.length} -> ${optimized.nodes.length} nodes: ${ops.map(([k, v]) => `${k} ${v}`).join(', ')}`,
           `  params   ${statsIn.params.toLocaleString('en-US')}, ${(statsIn.macs / 1e6).toFixed(1)}M MACs`,
-          `  size     ${mib(sourceBytes)} -> ${mib(bytes.length)} (${dtype} weights)`,
+          `  size     ${mib(sourceBytes)} -> ${mib(bytes.length)} (${plan ? 'weights below' : `${dtype} weights`})`,
           `  fused    ${fused.length ? fused.map(([n, what]) => `${n} ${what}`).join(', ') : 'nothing to fuse'}`,
         ];
         if (plan) lines.push(`  weights  ${precisionLine(precisionSummary(plan))}`);
