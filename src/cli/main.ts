@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { SepconvError } from '../errors.js';
+import { classifyCommand } from './classify.js';
 import { convertCommand } from './convert.js';
 import { exportCommand } from './export.js';
 import { infoCommand } from './info.js';
@@ -20,6 +21,7 @@ program.addCommand(infoCommand());
 program.addCommand(convertCommand());
 program.addCommand(exportCommand());
 program.addCommand(kernelsCommand());
+program.addCommand(classifyCommand());
 
 try {
   await program.parseAsync(process.argv);
