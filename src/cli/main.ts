@@ -6,6 +6,7 @@ import { convertCommand } from './convert.js';
 import { exportCommand } from './export.js';
 import { infoCommand } from './info.js';
 import { kernelsCommand } from './kernels.js';
+import { runCommand } from './run.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../../package.json') as { version: string };
@@ -22,6 +23,7 @@ program.addCommand(convertCommand());
 program.addCommand(exportCommand());
 program.addCommand(kernelsCommand());
 program.addCommand(classifyCommand());
+program.addCommand(runCommand());
 
 try {
   await program.parseAsync(process.argv);
