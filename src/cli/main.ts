@@ -1,12 +1,15 @@
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { SepconvError } from '../errors.js';
+import { benchCommand } from './bench.js';
 import { classifyCommand } from './classify.js';
 import { convertCommand } from './convert.js';
 import { exportCommand } from './export.js';
 import { infoCommand } from './info.js';
 import { kernelsCommand } from './kernels.js';
 import { runCommand } from './run.js';
+import { profileCommand } from './profile.js';
+import { segmentCommand } from './segment.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../../package.json') as { version: string };
@@ -22,8 +25,11 @@ program.addCommand(infoCommand());
 program.addCommand(convertCommand());
 program.addCommand(exportCommand());
 program.addCommand(kernelsCommand());
+program.addCommand(profileCommand());
+program.addCommand(benchCommand());
 program.addCommand(classifyCommand());
 program.addCommand(runCommand());
+program.addCommand(segmentCommand());
 
 try {
   await program.parseAsync(process.argv);
