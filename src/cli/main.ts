@@ -9,6 +9,7 @@ import { infoCommand } from './info.js';
 import { kernelsCommand } from './kernels.js';
 import { runCommand } from './run.js';
 import { profileCommand } from './profile.js';
+import { segmentCommand } from './segment.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../../package.json') as { version: string };
@@ -28,6 +29,7 @@ program.addCommand(profileCommand());
 program.addCommand(benchCommand());
 program.addCommand(classifyCommand());
 program.addCommand(runCommand());
+program.addCommand(segmentCommand());
 
 try {
   await program.parseAsync(process.argv);

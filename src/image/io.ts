@@ -100,6 +100,22 @@ export async function readImage(path: string): Promise<RgbImage> {
   return { width, height, data };
 }
 
+/**
+ * Fails early (before any work is done) with the ImageError writePng would give if `path` cannot
+ * be written because its directory is missing or `path` is a directory. Returns the directory.
+ */
+export async function checkPngOutput(path: string): Promise<string> {
+  const { stat } = await import('node:fs/promises');
+  const { dirname } = await import('node:path');
+  const where = `cannot write PNG '${path}'`;
+  const dir = dirname(path);
+  const st = await stat(dir).catch(() => null);
+  if (!st) throw new ImageError(`${where}: directory '${dir}' does not exist`);
+  if (!st.isDirectory()) throw new ImageError(`${where}: '${dir}' is not a directory`);
+  if ((await stat(path).catch(() => null))?.isDirectory()) throw new ImageError(`${where}: it is a directory`);
+  return dir;
+}
+
 /** Writes 8-bit pixels as a PNG: 1 channel gray, 3 RGB, 4 RGBA. */
 export async function writePng(path: string, img: { width: number; height: number; channels: 1 | 3 | 4; data: Uint8Array }): Promise<void> {
   const { width, height, channels, data } = img;
@@ -109,12 +125,8 @@ export async function writePng(path: string, img: { width: number; height: numbe
   if (!(data instanceof Uint8Array) || data.length !== width * height * channels) {
     throw new ImageError(`${where}: pixel data has ${data?.length} bytes but ${width}x${height}x${channels} needs ${width * height * channels}`);
   }
-  const { writeFile, stat } = await import('node:fs/promises');
-  const { dirname } = await import('node:path');
-  const dir = dirname(path);
-  const st = await stat(dir).catch(() => null);
-  if (!st) throw new ImageError(`${where}: directory '${dir}' does not exist`);
-  if (!st.isDirectory()) throw new ImageError(`${where}: '${dir}' is not a directory`);
+  const dir = await checkPngOutput(path);
+  const { writeFile } = await import('node:fs/promises');
   const sharp = await loadSharp();
   let png: Buffer;
   try {
