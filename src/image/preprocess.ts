@@ -5,7 +5,7 @@
  * Pure TypeScript, no Node APIs: usable in browsers too.
  */
 import { ShapeError } from '../errors.js';
-import { refResizeBilinear, refSrcCoord, type RefCoordMode } from '../reference/resize.js';
+import { refSrcCoord, type RefCoordMode } from '../reference/resize.js';
 
 /** An 8-bit RGB image: row-major, 3 bytes per pixel (R, G, B), no padding between rows. */
 export interface RgbImage {
@@ -114,7 +114,27 @@ export function resizePlane(src: Float32Array, h: number, w: number, outH: numbe
   if (!(src instanceof Float32Array) || src.length !== h * w) {
     throw new ShapeError(`resizePlane: plane has ${src?.length} values but ${h}x${w} needs ${h * w}`);
   }
+  // refResizeBilinear's arithmetic with the per-axis indices computed once (a large photo's mask)
+  const mode = coordMode(coord);
+  const ys = axis(h, outH, mode);
+  const xs = axis(w, outW, mode);
   const y = new Float32Array(outH * outW);
-  refResizeBilinear(h, w, 1, src, 1, outH, outW, y, 1, coordMode(coord));
+  for (let oy = 0, o = 0; oy < outH; oy++) {
+    const r0 = ys.i0[oy] * w;
+    const r1 = ys.i1[oy] * w;
+    const fy = ys.f[oy];
+    for (let ox = 0; ox < outW; ox++, o++) {
+      const c0 = xs.i0[ox];
+      const c1 = xs.i1[ox];
+      const fx = xs.f[ox];
+      const tl = src[r0 + c0];
+      const tr = src[r0 + c1];
+      const bl = src[r1 + c0];
+      const br = src[r1 + c1];
+      const top = tl + (tr - tl) * fx;
+      const bottom = bl + (br - bl) * fx;
+      y[o] = top + (bottom - top) * fy;
+    }
+  }
   return y;
 }
