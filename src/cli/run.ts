@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { Command } from 'commander';
 import { SepconvError, ShapeError } from '../errors.js';
@@ -51,6 +51,8 @@ export function tensorStats(x: Float32Array): TensorStats {
   return n ? { min, max, mean: sum / n, nonFinite: x.length - n } : { min: NaN, max: NaN, mean: NaN, nonFinite: x.length };
 }
 
+const exists = (file: string) => access(file).then(() => true, () => false);
+
 type InputKind = 'image' | 'npy' | 'raw';
 
 const kindOf = (file: string): InputKind => {
@@ -58,13 +60,13 @@ const kindOf = (file: string): InputKind => {
   return ext === '.npy' ? 'npy' : ext === '.bin' || ext === '.raw' || ext === '.f32' ? 'raw' : 'image';
 };
 
-async function readInputFile(file: string, what: string): Promise<Uint8Array> {
+async function readInputFile(file: string, name: string): Promise<Uint8Array> {
   try {
     return await readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
-    throw new SepconvError(`cannot read ${what} '${file}': ${why}`, 'E_INPUT');
+    throw new SepconvError(`cannot read '${file}' for input '${name}': ${why}`, 'E_INPUT');
   }
 }
 
@@ -130,13 +132,29 @@ Examples:
         inputShapes: named,
         fill: () => (unnamed && !unnamedUsed ? ((unnamedUsed = true), unnamed) : undefined),
         hint: 'give its shape with --shape {name}={example}',
+      }).catch((e: unknown) => {
+        // the importers speak of the API option; say it with the flag
+        if (e instanceof ShapeError) {
+          e.message = e.message.replace(/inputShapes\['(.+?)'\] = \[([\d,]*)\]/, (_, n: string, d: string) => `--shape ${n}=${d.split(',').join('x')}`);
+        }
+        throw e;
       });
+      if (unnamed && !unnamedUsed) {
+        // every input has a known shape: a bare --shape must name it exactly (in the model's own layout)
+        const native = (s: number[]) => (graph.layout === 'NCHW' && s.length === 4 ? [s[0], s[3], s[1], s[2]] : s);
+        const ins = graph.inputs.map((i) => ({ name: i.name, shape: native(i.shape) }));
+        if (ins.length !== 1) throw new SepconvError(`--shape ${fmtDims(unnamed)}: this model has ${ins.length} inputs; give --shape name=dims`, 'E_USAGE');
+        if (ins[0].shape.length !== unnamed.length || ins[0].shape.some((d, i) => d !== unnamed![i])) {
+          throw new ShapeError(`--shape ${unnamed.join('x')} does not match input '${ins[0].name}', whose shape ${fmtDims(ins[0].shape)} is fixed by the model`);
+        }
+      }
       const session = await Session.create(graph, { outputs, layout: opts.layout as 'nchw' | 'nhwc' | undefined });
       try {
         const inputNames = session.inputNames;
         const nchw = session.layout === 'nchw';
         // match --input specs to model inputs
         const files: Record<string, string> = {};
+        const specs: Record<string, string> = {};
         for (const spec of opts.input) {
           const eq = spec.indexOf('=');
           let name: string | undefined;
@@ -144,15 +162,16 @@ Examples:
           if (eq > 0 && inputNames.includes(spec.slice(0, eq))) {
             name = spec.slice(0, eq);
             file = spec.slice(eq + 1);
-          } else if (eq > 0 && inputNames.length > 1) {
-            throw new SepconvError(`--input '${spec}': '${spec.slice(0, eq)}' is not an input of this model; its inputs are ${inputNames.map((n) => `'${n}' ${fmtDims(session.inputs[n])}`).join(', ')}`, 'E_USAGE');
+          } else if (eq > 0 && (inputNames.length > 1 || !(await exists(spec)))) {
+            throw new SepconvError(`--input '${spec}': '${spec.slice(0, eq)}' is not an input of this model${inputNames.length === 1 ? ` (and no file is named '${spec}')` : ''}; its inputs are ${inputNames.map((n) => `'${n}' ${fmtDims(session.inputs[n])}`).join(', ')}`, 'E_USAGE');
           } else if (inputNames.length === 1) {
             name = inputNames[0];
           } else {
             throw new SepconvError(`--input '${spec}': this model has ${inputNames.length} inputs (${inputNames.map((n) => `'${n}' ${fmtDims(session.inputs[n])}`).join(', ')}); give each as --input name=file`, 'E_USAGE');
           }
-          if (files[name]) throw new SepconvError(`input '${name}' is given twice (--input ${files[name]} and --input ${spec})`, 'E_USAGE');
+          if (files[name]) throw new SepconvError(`input '${name}' is given twice (--input ${specs[name]} and --input ${spec})`, 'E_USAGE');
           files[name] = file;
+          specs[name] = spec;
         }
         for (const n of inputNames) {
           if (!files[n]) throw new SepconvError(`missing input '${n}' ${fmtDims(session.inputs[n])}: give it with --input ${n}=<file>`, 'E_USAGE');
@@ -171,13 +190,13 @@ Examples:
           let data: Float32Array;
           let how: string | undefined;
           if (kind === 'npy') {
-            const a = readNpy(await readInputFile(file, `input '${name}'`), file);
+            const a = readNpy(await readInputFile(file, name), file);
             if (a.shape.length !== shape.length || a.shape.some((d, i) => d !== shape[i])) {
               throw new ShapeError(`${file}: the array has shape ${fmtDims(a.shape)} but input '${name}' is ${fmtDims(shape)}${shape.length === 4 ? ` (${nchw ? 'NCHW' : 'NHWC'})` : ''}`);
             }
             data = a.data;
           } else if (kind === 'raw') {
-            const b = await readInputFile(file, `input '${name}'`);
+            const b = await readInputFile(file, name);
             if (b.length !== need * 4) {
               throw new ShapeError(`${file}: ${b.length} bytes, but input '${name}' ${fmtDims(shape)} needs ${need} float32 values = ${need * 4} bytes${b.length % 4 === 0 ? ` (the file holds ${b.length / 4} values)` : ''}`);
             }
