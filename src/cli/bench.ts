@@ -1,7 +1,9 @@
 import { cpus } from 'node:os';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
+import type { Graph } from '../graph/ir.js';
 import { graphStats } from '../graph/stats.js';
+import type { WasmVariant } from '../kernels/loader.js';
 import { Session } from '../runtime/session.js';
 import { ZOO } from '../zoo/index.js';
 import type { ZooFlagValues } from './model-arg.js';
@@ -70,27 +72,27 @@ export function benchCommand(): Command {
       rss = Math.max(rss, process.memoryUsage().rss);
     };
 
-    // load time: model file (or zoo build) -> first result
-    const t0 = performance.now();
-    const { graph, source } = await loadModelForRun(model, opts, opts.inputShape);
-    const tGraph = performance.now();
-    const s = await Session.create(graph, { variant, threads });
-    const tSession = performance.now();
-    const feeds = randomFeeds(s);
-    await s.run(feeds);
-    const tFirst = performance.now();
-    sample();
-    const macs = graphStats(graph).macs;
-    const kernelBuild = s.variant!;
-
     const showBar = opts.progress && !opts.json && !!process.stderr.isTTY;
     const bar = new cliProgress.SingleBar(
       { format: 'bench {phase} [{bar}] {value}/{total} runs', clearOnComplete: true, hideCursor: true, stream: process.stderr },
       cliProgress.Presets.shades_classic,
     );
+    if (showBar) bar.start(warmup + runs, 0, { phase: 'loading' });
+    let s: Session | undefined;
+    let loaded: { graph: Graph; source: string; kernelBuild: WasmVariant; t0: number; tGraph: number; tSession: number; tFirst: number } | undefined;
     const times: number[] = [];
     try {
-      if (showBar) bar.start(warmup + runs, 0, { phase: warmup ? 'warm-up' : 'timing' });
+      // load time: model file (or zoo build) -> first result
+      const t0 = performance.now();
+      const { graph, source } = await loadModelForRun(model, opts, opts.inputShape);
+      const tGraph = performance.now();
+      s = await Session.create(graph, { variant, threads });
+      const tSession = performance.now();
+      const feeds = randomFeeds(s);
+      await s.run(feeds);
+      const tFirst = performance.now();
+      sample();
+      if (showBar) bar.update(0, { phase: warmup ? 'warm-up' : 'timing' });
       for (let i = 0; i < warmup; i++) {
         await s.run(feeds);
         if (showBar) bar.increment(1, { phase: i + 1 < warmup ? 'warm-up' : 'timing' });
@@ -102,11 +104,14 @@ export function benchCommand(): Command {
         if ((i & 7) === 0) sample();
         if (showBar) bar.increment(1, { phase: 'timing' });
       }
+      loaded = { graph, source, kernelBuild: s.variant!, t0, tGraph, tSession, tFirst };
     } finally {
       if (showBar) bar.stop();
       sample();
-      s.release();
+      s?.release();
     }
+    const { graph, source, kernelBuild, t0, tGraph, tSession, tFirst } = loaded!;
+    const macs = graphStats(graph).macs;
     const sorted = [...times].sort((a, b) => a - b);
     const median = quantile(sorted, 0.5);
     const r = {
