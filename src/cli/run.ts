@@ -71,8 +71,8 @@ async function readInputFile(file: string, name: string): Promise<Uint8Array> {
 }
 
 interface RunOpts {
-  input: string[];
-  shape: string[];
+  input?: string[];
+  shape?: string[];
   preprocess?: string;
   outputs?: string;
   outputDir: string;
@@ -86,14 +86,14 @@ export function runCommand(): Command {
   return new Command('run')
     .description('run a model on images, .npy arrays or raw float32 files; save every output as .npy and print its shape, min, max and mean')
     .argument('<model>', '.sepconv, TF.js model.json / UMD model.min.js, or .onnx')
-    .option('-i, --input <[name=]file>', 'an input: an image (PNG / JPEG / WebP), a .npy array or raw little-endian float32 (.bin / .raw / .f32); name= picks the model input (repeatable; needed when the model has several)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--shape <[name=]dims>', "shape of an input with unknown dimensions, in the model's own layout (e.g. 1x224x224x3; ONNX: 1x3x224x224) (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('-i, --input <[name=]file>', 'an input: an image (PNG / JPEG / WebP), a .npy array or raw little-endian float32 (.bin / .raw / .f32); name= picks the model input (repeatable; needed when the model has several)', (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
+    .option('--shape <[name=]dims>', "shape of an input with unknown dimensions, in the model's own layout (e.g. 1x224x224x3; ONNX: 1x3x224x224) (repeatable)", (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
     .option('-p, --preprocess <spec>', 'how image inputs become tensors (below); default "scale=1/255,legacy", resized to the input\'s size')
     .option('--outputs <names>', "comma-separated tensors to compute and save: graph outputs or intermediate tensors (default: the model's outputs)")
     .option('-o, --output-dir <dir>', 'where to write <output name>.npy (created if missing; names sanitized: / and other characters become _)', 'outputs')
     .option('--no-save', 'print the statistics without writing .npy files')
     .option('--layout <nchw|nhwc>', "layout of 4-D inputs and outputs (.npy / raw files): default the model's own, nchw for ONNX, nhwc for TF.js / .sepconv")
-    .option('--json', 'print { model, layout, inputs, outputs: [{ name, shape, min, max, mean, file }], ms } as JSON')
+    .option('--json', 'print { model, layout, inputs, outputs: [{ name, shape, min, max, mean, nonFinite, file }], ms } as JSON')
     .addHelpText(
       'after',
       `
@@ -111,7 +111,8 @@ Examples:
   $ sepconv run model.json --input x.bin --shape 1x192x192x3 --no-save`,
     )
     .action(async (model: string, opts: RunOpts) => {
-      if (opts.input.length === 0) throw new SepconvError("no input: give one with --input <file> (or --input name=file per model input)", 'E_USAGE');
+      const inputSpecs = opts.input ?? [];
+      if (inputSpecs.length === 0) throw new SepconvError("no input: give one with --input <file> (or --input name=file per model input)", 'E_USAGE');
       if (opts.layout !== undefined && opts.layout !== 'nchw' && opts.layout !== 'nhwc') {
         throw new SepconvError(`--layout must be nchw or nhwc, got '${opts.layout}'`, 'E_USAGE');
       }
@@ -120,7 +121,7 @@ Examples:
       if (outputs && outputs.length === 0) throw new SepconvError(`--outputs '${opts.outputs}' names no tensor`, 'E_USAGE');
       const named: Record<string, number[]> = {};
       let unnamed: number[] | undefined;
-      for (const spec of opts.shape) {
+      for (const spec of opts.shape ?? []) {
         const { name, shape } = parseShapeArg(spec);
         if (name) named[name] = shape;
         else if (unnamed) throw new SepconvError('--shape given twice without an input name; use --shape name=dims for each input', 'E_USAGE');
@@ -155,7 +156,7 @@ Examples:
         // match --input specs to model inputs
         const files: Record<string, string> = {};
         const specs: Record<string, string> = {};
-        for (const spec of opts.input) {
+        for (const spec of inputSpecs) {
           const eq = spec.indexOf('=');
           let name: string | undefined;
           let file = spec;

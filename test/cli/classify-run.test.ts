@@ -9,7 +9,8 @@ import { readImage } from '../../src/image/index.js';
 import { exportOnnx } from '../../src/importers/onnx/index.js';
 import { Session } from '../../src/runtime/index.js';
 import { readNpy, writeNpy } from '../../src/util/npy.js';
-import { mobilenetV2 } from '../../src/zoo/index.js';
+import { writeSepconv } from '../../src/format/index.js';
+import { GraphBuilder, mobilenetV2 } from '../../src/zoo/index.js';
 import { expectClose } from '../helpers/kernels.js';
 
 // Runs the built CLI (npm test builds dist/ first) as a user would: `sepconv classify` against the
@@ -324,6 +325,35 @@ describe('sepconv run', () => {
     expect(run(['run', dyn, '--input', resolve(SELFIE_IN), '--shape', 'input_1=1x256x256x3', '--no-save']).status).toBe(0);
   });
 
+  it('two inputs given by name (.npy and raw), an image for a 3-channel one; a bare file or a missing one is an error', () => {
+    // y = relu(a + b) on [1,4,4,3], z = a * b: a .sepconv written by the test
+    const b = new GraphBuilder('two', 1);
+    b.input('a', [1, 4, 4, 3]);
+    b.input('b:0', [1, 4, 4, 3]);
+    const g = b.build([b.add('a', 'b:0', 'y', 'relu'), b.mul('a', 'b:0', 'z')]);
+    const model = join(dir, 'two.sepconv');
+    writeFileSync(model, writeSepconv(g));
+    const a = Float32Array.from({ length: 48 }, (_, i) => i - 20);
+    const bb = Float32Array.from({ length: 48 }, (_, i) => (i % 5) - 2);
+    writeFileSync(join(dir, 'a.npy'), writeNpy(a, [1, 4, 4, 3]));
+    writeFileSync(join(dir, 'b.bin'), new Uint8Array(bb.buffer));
+    const out = join(dir, 'two-out');
+    const r = run(['run', model, '--input', `b:0=${join(dir, 'b.bin')}`, '--input', `a=${join(dir, 'a.npy')}`, '-o', out, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.inputs.map((i: { name: string; kind: string }) => [i.name, i.kind])).toEqual([['a', 'npy'], ['b:0', 'raw']]);
+    expect(Array.from(readNpy(readFileSync(join(out, 'y.npy'))).data)).toEqual(Array.from(a, (v, i) => Math.max(0, v + bb[i])));
+    expect(Array.from(readNpy(readFileSync(join(out, 'z.npy'))).data)).toEqual(Array.from(a, (v, i) => v * bb[i]));
+    expect(j.outputs[1]).toMatchObject({ name: 'z', shape: [1, 4, 4, 3], min: Math.min(...Array.from(a, (v, i) => v * bb[i])) });
+    // an image resized to 4x4 for 'a'
+    const img = run(['run', model, '--input', `a=${CHELSEA}`, '--input', `b:0=${join(dir, 'b.bin')}`, '--no-save', '--json']);
+    expect(img.status, img.stderr).toBe(0);
+    expect(JSON.parse(img.stdout).inputs[0]).toMatchObject({ kind: 'image', preprocess: 'resize 4x4 legacy, x * 0.00392157 + 0' });
+    expectUsageError(['run', model, '--input', join(dir, 'a.npy')], /--input '.*a\.npy': this model has 2 inputs \('a' \[1,4,4,3\], 'b:0' \[1,4,4,3\]\); give each as --input name=file/);
+    expectUsageError(['run', model, '--input', `a=${join(dir, 'a.npy')}`], /missing input 'b:0' \[1,4,4,3\]: give it with --input b:0=<file>/);
+    expectUsageError(['run', model, '--input', `c=${join(dir, 'a.npy')}`], /'c' is not an input of this model; its inputs are 'a' \[1,4,4,3\], 'b:0' \[1,4,4,3\]/);
+  });
+
   it('bad input: one line on stderr, exit 1', () => {
     const short = join(dir, 'short.bin');
     writeFileSync(short, new Uint8Array(1002));
@@ -352,6 +382,7 @@ describe('sepconv run', () => {
       [['run', SELFIE, '--input', SELFIE_IN, '--layout', 'nwhc', ...o], /--layout must be nchw or nhwc, got 'nwhc'/],
       [['run', NSFW_MID, '--input', SELFIE_IN, '--outputs', 'Identity', ...o], /photo_astronaut\.input\.bin: 786432 bytes, but input 'input' \[1,224,224,3\] needs 150528 float32 values = 602112 bytes \(the file holds 196608 values\)/],
       [['run', join(dir, 'nope.onnx'), '--input', SELFIE_IN, ...o], /cannot read model '.*nope\.onnx': no such file/],
+      [['run', SELFIE, '--input', SELFIE_IN, '--output-dir', 'README.md'], /cannot create --output-dir 'README\.md': EEXIST/],
     ];
     for (const [args, msg] of cases) expectUsageError(args, msg);
     expect(existsSync(join(dir, 'err'))).toBe(false); // nothing written before the run succeeds
