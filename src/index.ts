@@ -15,6 +15,7 @@ export type { KernelInfo } from './kernels/types.js';
 export * as ops from './kernels/ops.js';
 export { Session, pruneGraph, interpret, loadGraph } from './runtime/index.js';
 export type { SessionOptions, Tensor, ModelSource, TfjsModelSource } from './runtime/index.js';
+export type { SessionProfile, NodeProfile } from './runtime/session.js';
 export { planFloat16, type Float16Plan } from './runtime/precision.js';
 export { readSepconv, writeSepconv } from './format/index.js';
 export type { WriteOptions } from './format/index.js';
