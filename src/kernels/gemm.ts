@@ -110,9 +110,12 @@ export function packGroupedPointwise(
   }
   if (bias && bias.length !== cout) throw new ShapeError(`packGroupedPointwise: bias has ${bias.length} values but cout = ${cout}`);
   const out: Float32Array[] = [];
+  // typed arrays are sliced as views (Array.prototype.slice would copy them into boxed JS arrays)
+  const part = (a: ArrayLike<number>, from: number, to: number): ArrayLike<number> =>
+    ArrayBuffer.isView(a) ? (a as Float32Array).subarray(from, to) : Array.prototype.slice.call(a, from, to);
   for (let g = 0; g < groups; g++) {
-    const w = Array.prototype.slice.call(weights, g * ng * kg, (g + 1) * ng * kg) as number[];
-    const b = bias ? (Array.prototype.slice.call(bias, g * ng, (g + 1) * ng) as number[]) : null;
+    const w = groups === 1 ? weights : part(weights, g * ng * kg, (g + 1) * ng * kg);
+    const b = bias ? (groups === 1 ? bias : part(bias, g * ng, (g + 1) * ng)) : null;
     out.push(packGemmWeights(w, b, ng, kg, nr));
   }
   return out;

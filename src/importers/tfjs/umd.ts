@@ -9,14 +9,20 @@ import { FormatError } from '../../errors.js';
  * !0 / !1, null, void 0), never code.
  */
 
-/** `x.exports=` followed by the start of a literal (object, array or string). */
-const EXPORTS_RE = /\b[A-Za-z_$][\w$]*\.exports\s*=\s*(?=[{["'])/g;
+/** After `<identifier>`: `.exports=` followed by the start of a literal (object, array or string). */
+const EXPORTS_TAIL_RE = /^\.exports\s*=\s*(?=[{["'])/;
 
 /** The literal a UMD / browserify module exports (see the file comment). `source` names the file in errors. */
 export function parseUmdExport(text: string, source: string): unknown {
-  EXPORTS_RE.lastIndex = 0;
+  // indexOf finds the candidates (a regex scan over a multi-MB base64 shard costs tens of ms)
   const found: number[] = [];
-  for (let m = EXPORTS_RE.exec(text); m; m = EXPORTS_RE.exec(text)) found.push(m.index + m[0].length);
+  for (let i = text.indexOf('.exports'); i >= 0; i = text.indexOf('.exports', i + 8)) {
+    let s = i;
+    while (s > 0 && IDENT.test(text[s - 1])) s--;
+    if (s === i || !IDENT_START.test(text[s])) continue;
+    const m = EXPORTS_TAIL_RE.exec(text.slice(i, i + 64));
+    if (m) found.push(i + m[0].length);
+  }
   if (found.length === 0) {
     throw new FormatError(
       `${source}: not a UMD model module: expected the text to contain '<module>.exports = <object or string literal>' (as in nsfwjs model.min.js / group1-shard*.min.js files)`,
@@ -51,29 +57,52 @@ export function parseUmdShard(text: string, source: string): Uint8Array {
 
 /** Strict base64 (standard alphabet, '=' padding optional) to bytes. */
 export function decodeBase64(s: string, source: string): Uint8Array {
-  const body = s.replace(/=+$/, '');
-  const bad = body.search(/[^A-Za-z0-9+/]/);
-  if (bad >= 0) throw new FormatError(`${source}: the weight string is not base64 (character ${JSON.stringify(body[bad])} at offset ${bad})`);
-  if (body.length % 4 === 1 || s.length - body.length > 2) throw new FormatError(`${source}: the weight string has an invalid base64 length (${s.length} characters)`);
-  const n = Math.floor((body.length * 3) / 4);
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 61) end--; // '='
+  if (end % 4 === 1 || s.length - end > 2) throw new FormatError(`${source}: the weight string has an invalid base64 length (${s.length} characters)`);
+  const n = Math.floor((end * 3) / 4);
   const out = new Uint8Array(n);
-  const code = (c: number): number => (c >= 97 ? c - 71 : c >= 65 ? c - 65 : c >= 48 ? c + 4 : c === 43 ? 62 : 63);
+  const T = BASE64_TABLE;
+  // one pass: decode, and OR every table entry into `bad` (invalid characters map to 64)
+  let bad = 0;
   let o = 0;
   let i = 0;
-  for (; i + 4 <= body.length; i += 4) {
-    const v = (code(body.charCodeAt(i)) << 18) | (code(body.charCodeAt(i + 1)) << 12) | (code(body.charCodeAt(i + 2)) << 6) | code(body.charCodeAt(i + 3));
+  for (; i + 4 <= end; i += 4) {
+    const a = T[s.charCodeAt(i) & 0xffff];
+    const b = T[s.charCodeAt(i + 1) & 0xffff];
+    const c = T[s.charCodeAt(i + 2) & 0xffff];
+    const d = T[s.charCodeAt(i + 3) & 0xffff];
+    bad |= a | b | c | d;
+    const v = (a << 18) | (b << 12) | (c << 6) | d;
     out[o++] = v >>> 16;
     out[o++] = (v >>> 8) & 255;
     out[o++] = v & 255;
   }
-  const rest = body.length - i;
+  const rest = end - i;
   if (rest >= 2) {
-    const v = (code(body.charCodeAt(i)) << 18) | (code(body.charCodeAt(i + 1)) << 12) | (rest === 3 ? code(body.charCodeAt(i + 2)) << 6 : 0);
+    const a = T[s.charCodeAt(i) & 0xffff];
+    const b = T[s.charCodeAt(i + 1) & 0xffff];
+    const c = rest === 3 ? T[s.charCodeAt(i + 2) & 0xffff] : 0;
+    bad |= a | b | c;
+    const v = (a << 18) | (b << 12) | (c << 6);
     out[o++] = v >>> 16;
     if (rest === 3) out[o++] = (v >>> 8) & 255;
   }
+  if (bad & 64) {
+    let at = 0;
+    while (at < end && T[s.charCodeAt(at) & 0xffff] < 64) at++;
+    throw new FormatError(`${source}: the weight string is not base64 (character ${JSON.stringify(s[at])} at offset ${at})`);
+  }
   return out;
 }
+
+/** char code -> 6-bit value; 64 for anything outside the standard alphabet (65536 entries). */
+const BASE64_TABLE = (() => {
+  const t = new Uint8Array(65536).fill(64);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  for (let k = 0; k < 64; k++) t[alphabet.charCodeAt(k)] = k;
+  return t;
+})();
 
 function describe(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
