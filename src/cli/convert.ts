@@ -20,6 +20,7 @@ const PASS_PHRASES: Record<string, (n: Record<string, number>) => [number, strin
   foldBias: (d) => [[-(d.Add ?? 0), 'bias adds folded']],
   fuseResidual: (d) => [[-(d.Add ?? 0), 'residual adds fused into 1x1 convs']],
   fuseActivation: (d) => [[-(d.Activation ?? 0), 'activations fused into epilogues']],
+  deconvToGemm: (d) => [[d.DepthToSpace ?? 0, 'narrow transposed convs run as GEMM + depth-to-space']],
   removeDeadNodes: (d) => [[-total(d), 'unused nodes removed']],
 };
 const total = (d: Record<string, number>) => Object.entries(d).filter(([k]) => !k.includes(':')).reduce((s, [, v]) => s + v, 0);

@@ -98,6 +98,7 @@ export const OP_SCHEMA = {
   },
   CReLU: { inputs: [1, 1], outputs: 1, attrs: { act } },
   Pad: { inputs: [1, 1], outputs: 1, attrs: { pads } },
+  DepthToSpace: { inputs: [1, 1], outputs: 1, attrs: { block: { kind: 'intPair', range: LIMITS.convKernel } } },
 } as const satisfies Record<OpType, OpSchema>;
 
 export const SUPPORTED_OPS = Object.keys(OP_SCHEMA) as OpType[];

@@ -67,6 +67,12 @@ export interface OpAttrs {
   CReLU: { act: ActName };
   /** zero padding of H and W */
   Pad: { pads: Pads };
+  /**
+   * [N,H,W,bh*bw*C] -> [N,H*bh,W*bw,C]: channel (by*bw + bx)*C + c of pixel (h, w) moves to pixel
+   * (h*bh + by, w*bw + bx), channel c (TF DepthToSpace order). A transposed conv whose kernel equals
+   * its stride is a 1x1 conv to bh*bw*C channels followed by this.
+   */
+  DepthToSpace: { block: [number, number] };
 }
 
 export type OpType = keyof OpAttrs;

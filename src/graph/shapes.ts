@@ -41,6 +41,7 @@ export const OP_INPUTS: { [K in OpType]: { names: readonly string[]; required: n
   Resize: { names: ['x'], required: 1 },
   CReLU: { names: ['x'], required: 1 },
   Pad: { names: ['x'], required: 1 },
+  DepthToSpace: { names: ['x'], required: 1 },
 };
 
 export const fmtShape = (s: readonly number[] | undefined): string => (s ? `[${s.join(',')}]` : 'undefined');
@@ -340,6 +341,12 @@ function inferOp(c: NodeCtx): number[][] {
     case 'CReLU': {
       const x = c.req(0);
       return [[...x.slice(0, -1), 2 * x[x.length - 1]]];
+    }
+    case 'DepthToSpace': {
+      const x = c.rank(0, 4);
+      const [bh, bw] = c.pair((node.attrs as OpAttrs['DepthToSpace']).block, 'block', isPosInt, 'positive integers');
+      if (x[3] % (bh * bw) !== 0) throw c.err(`input 'x' has shape ${fmtShape(x)}: ${x[3]} channels are not a multiple of block ${bh}x${bw} = ${bh * bw}`);
+      return [[x[0], x[1] * bh, x[2] * bw, x[3] / (bh * bw)]];
     }
     case 'Pad': {
       const x = c.rank(0, 4);

@@ -20,7 +20,7 @@ export interface TensorLayout {
 
 /** Producers whose kernels take an output pixel stride, so they can write into a concat slice. */
 const STRIDED_WRITERS = new Set([
-  'Conv2D', 'DepthwiseConv2D', 'ConvTranspose2D', 'MaxPool', 'AvgPool', 'Add', 'Mul', 'Sub', 'Div', 'Max', 'Min', 'Prelu', 'Activation', 'BatchNorm', 'CReLU', 'Resize', 'ChannelShuffle',
+  'Conv2D', 'DepthwiseConv2D', 'ConvTranspose2D', 'MaxPool', 'AvgPool', 'Add', 'Mul', 'Sub', 'Div', 'Max', 'Min', 'Prelu', 'Activation', 'BatchNorm', 'CReLU', 'Resize', 'ChannelShuffle', 'DepthToSpace',
   'GlobalAvgPool', 'FullyConnected', 'Softmax',
 ]);
 

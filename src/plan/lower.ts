@@ -18,7 +18,7 @@ export interface Step {
 /** Ops the planner lowers to kernels. */
 export const LOWERED_OPS = [
   'Conv2D', 'DepthwiseConv2D', 'ConvTranspose2D', 'FullyConnected', 'BatchNorm', 'Activation', 'Add', 'Mul', 'Sub', 'Div', 'Max', 'Min', 'Prelu', 'Concat', 'Split',
-  'ChannelShuffle', 'MaxPool', 'AvgPool', 'GlobalAvgPool', 'Flatten', 'Reshape', 'Softmax', 'Resize', 'CReLU', 'Pad',
+  'ChannelShuffle', 'MaxPool', 'AvgPool', 'GlobalAvgPool', 'Flatten', 'Reshape', 'Softmax', 'Resize', 'CReLU', 'Pad', 'DepthToSpace',
 ] as const;
 
 export interface LowerContext {
@@ -242,6 +242,26 @@ export function lowerNode(ctx: LowerContext, node: Node, steps: Step[]): void {
     case 'CReLU':
       ops.crelu(rec, { pixels: rows(x!), c: x!.channels, x: ctx.ptr(x!.name), xStride: x!.stride, y: ctx.ptr(y.name), yStride: y.stride, act: act((node.attrs as OpAttrs['CReLU']).act) });
       return;
+    case 'DepthToSpace': {
+      // per (image, input row, by): the W pixels' bw*C values land in output row h*bh + by; one
+      // strided copy per (.., bx) when the output is a channel slice of a wider buffer
+      const [bh, bw] = (node.attrs as OpAttrs['DepthToSpace']).block;
+      const [, H, W] = x!.shape;
+      const C = y.channels;
+      const OW = W * bw;
+      const contiguous = y.stride === C;
+      for (let n = 0; n < N; n++) {
+        for (let h = 0; h < H; h++) {
+          for (let by = 0; by < bh; by++) {
+            const src = ctx.ptr(x!.name) + 4 * (((n * H + h) * W) * x!.stride + by * bw * C);
+            const dst = ctx.ptr(y.name) + 4 * (((n * H + h) * bh + by) * OW) * y.stride;
+            if (contiguous) ops.copy2d(rec, { rows: W, cols: bw * C, x: src, xStride: x!.stride, y: dst, yStride: bw * C });
+            else for (let bx = 0; bx < bw; bx++) ops.copy2d(rec, { rows: W, cols: C, x: src + 4 * bx * C, xStride: x!.stride, y: dst + 4 * bx * y.stride, yStride: bw * y.stride });
+          }
+        }
+      }
+      return;
+    }
     case 'Pad': {
       // Borders are copied from a zero buffer: [top rows + left of row 0], the H-1 gaps (right of
       // row r + left of row r+1, contiguous), [right of the last row + bottom rows]; then the interior.

@@ -228,6 +228,17 @@ function runNode(node: Node, get: (i: number) => Float32Array | null, shape: (i:
       refCrelu(x.length / C, C, x, C, y, 2 * C, code((node.attrs as OpAttrs['CReLU']).act));
       return out;
     }
+    case 'DepthToSpace': {
+      const [bh, bw] = (node.attrs as OpAttrs['DepthToSpace']).block;
+      const [, H, W, CI] = xs;
+      const C = CI / (bh * bw);
+      for (let n = 0; n < N; n++) {
+        for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) for (let by = 0; by < bh; by++) for (let bx = 0; bx < bw; bx++) for (let c = 0; c < C; c++) {
+          y[((n * H * bh + h * bh + by) * W * bw + w * bw + bx) * C + c] = x[((n * H + h) * W + w) * CI + (by * bw + bx) * C + c];
+        }
+      }
+      return out;
+    }
     case 'Pad': {
       const { pads } = node.attrs as OpAttrs['Pad'];
       const [, H, W, C] = xs;

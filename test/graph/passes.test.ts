@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ShapeError } from '../../src/errors.js';
 import { readSepconv, writeSepconv } from '../../src/format/index.js';
 import type { Graph, Node } from '../../src/graph/ir.js';
-import { constantFold, foldBatchNorm, foldBias, foldPad, foldScale, fuseActivation, fuseHardActivations, fuseResidual, optimizeGraph, removeDeadNodes } from '../../src/graph/passes/index.js';
+import { constantFold, deconvToGemm, foldBatchNorm, foldBias, foldPad, foldScale, fuseActivation, fuseHardActivations, fuseResidual, optimizeGraph, removeDeadNodes } from '../../src/graph/passes/index.js';
 import { inferShapes } from '../../src/graph/shapes.js';
 import { interpret } from '../../src/runtime/interpreter.js';
+import { Session } from '../../src/runtime/index.js';
 import { buildZooModel, GraphBuilder } from '../../src/zoo/index.js';
 import { expectClose, randomArray, rng } from '../helpers/kernels.js';
 
@@ -439,6 +440,34 @@ describe('bias and hard-activation patterns (TF graph spellings)', () => {
       expect(ops(o), String(sixthValue)).toEqual(['Conv2D', 'Conv2D']);
       expect((o.nodes[0].attrs as { act: string }).act).toBe('hswish');
       sameResults(g, o);
+    }
+  });
+
+  it('deconvToGemm: kernel = stride transposed convs become a 1x1 conv + DepthToSpace (bias, act, batch 2, a concat slice as output)', async () => {
+    for (const [cout, k, batch] of [[1, 2, 1], [3, 2, 2], [5, 3, 1]] as const) {
+      const b = new GraphBuilder('d2s', 71 + cout);
+      const x = b.input('x', [batch, 5, 7, 6]);
+      const up = b.deconv(x, 'up', { cout, k, s: k, bias: true, act: 'sigmoid' });
+      const skip = b.conv(b.input('skip', [batch, 5 * k, 7 * k, 6]), 'skip_conv', { cout: 4, k: 1 });
+      const y = b.concat([skip, up], 'cat');
+      const g = b.build([y]);
+      const o = deconvToGemm(g);
+      expect(ops(o)).toEqual(['Conv2D', 'DepthToSpace', 'Conv2D', 'Concat']);
+      expect(o.nodes.find((n) => n.name === 'up/gemm')!.attrs).toMatchObject({ kernel: [1, 1], act: 'sigmoid' });
+      const feeds = { x: randomArray(batch * 5 * 7 * 6, rng(cout)), skip: randomArray(batch * 5 * k * 7 * k * 6, rng(cout + 1)) };
+      const want = interpret(g, feeds).get('cat')!;
+      expectClose(interpret(o, feeds).get('cat')!, want, `interpreter cout=${cout}`, 1e-5);
+      // planned: the DepthToSpace writes straight into its concat slice (strided copies)
+      const s = await Session.create(g);
+      expect(s.plan.steps.some((st) => st.op === 'DepthToSpace')).toBe(true);
+      const out = await s.run({ x: { data: feeds.x, shape: [batch, 5, 7, 6] }, skip: { data: feeds.skip, shape: [batch, 5 * k, 7 * k, 6] } });
+      expectClose(out.cat.data, want, `session cout=${cout}`, 1e-5);
+    }
+    // overlapping (k > s) deconvs, and 8+ output channels (the deconv kernel's tile is as fast), are left alone
+    for (const o of [{ cout: 2, k: 4, s: 2 }, { cout: 8, k: 2, s: 2 }]) {
+      const b = new GraphBuilder('keep', 3);
+      const g = b.build([b.deconv(b.input('x', [1, 4, 4, 3]), 'up', o)]);
+      expect(deconvToGemm(g)).toBe(g);
     }
   });
 

@@ -3,6 +3,7 @@ import { inferShapes } from '../shapes.js';
 import { constantFold } from './constant-fold.js';
 import { removeDeadNodes } from './dead-nodes.js';
 import { foldBatchNorm } from './fold-batchnorm.js';
+import { deconvToGemm } from './deconv-to-gemm.js';
 import { foldBias } from './fold-bias.js';
 import { foldPad } from './fold-pad.js';
 import { foldScale } from './fold-scale.js';
@@ -10,13 +11,14 @@ import { fuseActivation } from './fuse-activation.js';
 import { fuseHardActivations } from './fuse-hard-activations.js';
 import { fuseResidual } from './fuse-residual.js';
 
-export { constantFold, removeDeadNodes, foldBatchNorm, foldBias, foldPad, foldScale, fuseActivation, fuseHardActivations, fuseResidual };
+export { constantFold, deconvToGemm, removeDeadNodes, foldBatchNorm, foldBias, foldPad, foldScale, fuseActivation, fuseHardActivations, fuseResidual };
 
 /**
  * The pass pipeline Session.create runs: constants first, then pads, BatchNorms and bias adds into
  * their convolutions, the elementwise spellings of h-swish / h-sigmoid into Activation nodes (their
  * float16-rounded 1/6 corrections folded into the next layers' weights),
- * residual adds into the producing 1x1 convs, activations into epilogues, and dead nodes out. `keep`: tensors that must stay observable (requested outputs).
+ * residual adds into the producing 1x1 convs, activations into epilogues, kernel-equals-stride
+ * transposed convs into a 1x1 conv + DepthToSpace, and dead nodes out. `keep`: tensors that must stay observable (requested outputs).
  */
 export function optimizeGraph(graph: Graph, options: { keep?: readonly string[]; onPass?: PassObserver; keepWeights?: boolean } = {}): Graph {
   const keep = options.keep ?? [];
@@ -37,6 +39,7 @@ export function optimizeGraph(graph: Graph, options: { keep?: readonly string[];
   g = run('foldBias', (x) => foldBias(x, keep), g);
   g = run('fuseResidual', (x) => fuseResidual(x, inferShapes(x), keep), g);
   g = run('fuseActivation', (x) => fuseActivation(x, keep), g);
+  g = run('deconvToGemm', (x) => deconvToGemm(x, keep), g);
   return run('removeDeadNodes', (x) => removeDeadNodes(x, keep), g);
 }
 
