@@ -112,7 +112,7 @@ describe('sepconv profile', () => {
     expect(r.stdout).toMatch(/GEMM ceiling: not measured/);
     const p = parseProfile(r.stdout);
     expect(p.rows).toHaveLength(p.nodes);
-    expect(p.rows.some((x) => x.op === 'ConvTranspose2D')).toBe(true);
+    expect(p.rows.some((x) => x.op === 'DepthToSpace')).toBe(true);
     expect(p.rows.every((x) => x.pctCeiling === '-')).toBe(true);
     const pctSum = p.rows.reduce((a, x) => a + x.pct, 0);
     expect(pctSum).toBeGreaterThan(20);
