@@ -165,7 +165,7 @@ export function convertCommand(): Command {
           if (showBar) bar.update(50, { phase: 'checking float16 accuracy' });
           plan = await planFloat16(optimized, { tolerance, onProgress: (d, t) => showBar && bar.update(50 + Math.round((25 * d) / t), { phase: 'checking float16 accuracy' }) });
         }
-        const bytes = writeSepconv(optimized, { dtype, perTensor: (name) => plan?.dtypes.get(name), onProgress: (d, t) => showBar && bar.update(75 + Math.round((25 * d) / Math.max(t, 1)), { phase: 'encoding weights' }) });
+        const bytes = writeSepconv(plan?.graph ?? optimized, { dtype, perTensor: (name) => plan?.dtypes.get(name), onProgress: (d, t) => showBar && bar.update(75 + Math.round((25 * d) / Math.max(t, 1)), { phase: 'encoding weights' }) });
         readSepconv(bytes, opts.output); // what we write must read back
         try {
           await writeFile(opts.output, bytes);
