@@ -83,6 +83,10 @@ export async function loadGraph(source: ModelSource, options: Omit<ImportOptions
   if (/\.onnx$/i.test(path)) return (await onnxImporter()).importOnnx(bytes, { ...options, source: name });
   // bytes (or another extension): the .sepconv magic, else an ONNX protobuf, else the .sepconv reader's error
   const isSepconv = bytes.length >= MAGIC.length && MAGIC.every((b, i) => bytes[i] === b);
+  const kind = sniffNonModel(bytes);
+  if (!isSepconv && kind) {
+    throw new FormatError(`${name}: this is ${kind}, not a model; give a .sepconv file, a TF.js model.json / model.min.js or an .onnx file`);
+  }
   if (!isSepconv && !/\.sepconv$/i.test(path)) {
     const onnx = await onnxImporter().catch(() => null);
     if (!onnx) return readSepconv(bytes, name);
@@ -94,4 +98,16 @@ export async function loadGraph(source: ModelSource, options: Omit<ImportOptions
     }
   }
   return readSepconv(bytes, name);
+}
+
+/** Common files people pass by mistake, recognised by their first bytes. */
+function sniffNonModel(b: Uint8Array): string | null {
+  const starts = (...sig: number[]) => b.length >= sig.length && sig.every((v, i) => b[i] === v);
+  if (starts(0x89, 0x50, 0x4e, 0x47)) return 'a PNG image';
+  if (starts(0xff, 0xd8, 0xff)) return 'a JPEG image';
+  if (starts(0x52, 0x49, 0x46, 0x46) && b.length >= 12 && b[8] === 0x57 && b[9] === 0x45 && b[10] === 0x42 && b[11] === 0x50) return 'a WebP image';
+  if (starts(0x47, 0x49, 0x46, 0x38)) return 'a GIF image';
+  if (starts(0x50, 0x4b, 0x03, 0x04)) return 'a ZIP archive (a PyTorch .pt or Keras .keras file? convert it to ONNX or TF.js first)';
+  if (starts(0x89, 0x48, 0x44, 0x46)) return 'an HDF5 file (a Keras .h5 model? convert it with tensorflowjs_converter first)';
+  return null;
 }

@@ -50,6 +50,7 @@ describe('sepconv info / export', () => {
       [['export', 'resnet50', '-o', '/tmp/x.sepconv'], /unknown zoo model 'resnet50'/],
       [['export', 'mobilenet_v2', '--dtype', 'bf16', '-o', '/tmp/x.sepconv'], /--dtype must be one of float32, float16, int8/],
       [['info', 'package.json'], /package\.json: no weightsManifest; is this a TF\.js model\.json\?/],
+      [['info', 'examples/astronaut.png'], /examples\/astronaut\.png: this is a PNG image, not a model; give a \.sepconv file/],
       [['info', 'README.md'], /README\.md: neither a \.sepconv file \(no "SEPCONV" magic\) nor an ONNX model/],
     ];
     for (const [args, msg] of cases) {
