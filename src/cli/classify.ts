@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { SepconvError, ShapeError } from '../errors.js';
+import { refSoftmax } from '../reference/softmax.js';
 import type { Graph } from '../graph/ir.js';
 import { preprocess, readImage, type PreprocessSpec, type RgbImage } from '../image/index.js';
 import { loadGraph } from '../runtime/source.js';
@@ -199,13 +200,10 @@ export function isProbabilityVector(p: Float32Array): boolean {
   return Math.abs(sum - 1) <= 1e-3;
 }
 
+/** softmax over the whole vector (the reference kernel: float64 sums). */
 export function softmax(x: Float32Array): Float32Array {
-  let max = -Infinity;
-  for (const v of x) max = Math.max(max, v);
   const y = new Float32Array(x.length);
-  let sum = 0;
-  for (let i = 0; i < x.length; i++) sum += y[i] = Math.exp(x[i] - max);
-  for (let i = 0; i < x.length; i++) y[i] /= sum;
+  refSoftmax(1, x.length, x, x.length, y, x.length);
   return y;
 }
 

@@ -2,8 +2,9 @@ import { stat, writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { SepconvError } from '../errors.js';
+import { splitShapeSpec } from './model-arg.js';
 import { readSepconv, writeSepconv } from '../format/index.js';
-import type { Graph } from '../graph/ir.js';
+import { toNchw, type Graph } from '../graph/ir.js';
 import { optimizeGraph } from '../graph/passes/index.js';
 import { graphStats } from '../graph/stats.js';
 import { importTfjsModel, readTfjsModelFiles } from '../importers/tfjs/index.js';
@@ -49,14 +50,10 @@ export function parseInputShapes(specs: string[]): { named: Record<string, numbe
   const named: Record<string, number[]> = {};
   let unnamed: number[] | undefined;
   for (const spec of specs) {
-    const eq = spec.lastIndexOf('=');
-    const [name, dims] = eq > 0 ? [spec.slice(0, eq), spec.slice(eq + 1)] : [undefined, spec];
-    const shape = dims.split(/[x,]/).map(Number);
-    if (shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-      throw new SepconvError(`--input-shape '${spec}': expected name=1x224x224x3 or 1,224,224,3 (positive integers)`, 'E_USAGE');
-    }
-    if (name) named[name] = shape;
-    else unnamed = shape;
+    const r = splitShapeSpec(spec);
+    if (!r) throw new SepconvError(`--input-shape '${spec}': expected name=1x224x224x3 or 1,224,224,3 (positive integers)`, 'E_USAGE');
+    if (r.name) named[r.name] = r.shape;
+    else unnamed = r.shape;
   }
   return { named, unnamed };
 }
@@ -175,7 +172,7 @@ export function convertCommand(): Command {
         if (showBar) bar.stop();
         const after = histogram(optimized);
         const nchw = optimized.layout === 'NCHW';
-        const userShape = (s: number[]) => (nchw && s.length === 4 ? [s[0], s[3], s[1], s[2]] : s);
+        const userShape = (s: number[]) => (nchw ? toNchw(s) : s);
         const ops = Object.entries(after).filter(([k]) => !k.includes(':')).sort((a, b) => b[1] - a[1]);
         const summary = {
           source: model, format, output: opts.output, dtype,

@@ -4,6 +4,17 @@ import type { Graph } from '../graph/ir.js';
 import { loadGraph } from '../runtime/source.js';
 import { ZOO } from '../zoo/index.js';
 
+/**
+ * A shape flag value: "1x224x224x3" / "1,224,224,3", optionally "name=..." (the name may contain
+ * '='; the last one separates). Null unless every dim is a positive integer written in digits.
+ */
+export function splitShapeSpec(spec: string): { name?: string; shape: number[] } | null {
+  const eq = spec.lastIndexOf('=');
+  const [name, dims] = eq > 0 ? [spec.slice(0, eq), spec.slice(eq + 1)] : [undefined, spec];
+  const shape = dims.split(/[x,]/i).map((d) => (/^\s*\d+\s*$/.test(d) ? Number(d) : NaN));
+  return dims.trim() && shape.every((d) => Number.isInteger(d) && d > 0) ? { name, shape } : null;
+}
+
 /** Zoo options the CLI accepts as flags; each model takes the subset its builder declares. */
 export const ZOO_FLAGS = ['width', 'resolution', 'groups', 'dilated', 'expansion', 'classes', 'seed', 'backbone'] as const;
 

@@ -2,6 +2,7 @@ import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { Command } from 'commander';
 import { SepconvError, ShapeError } from '../errors.js';
+import { splitShapeSpec } from './model-arg.js';
 import { readImage } from '../image/index.js';
 import { Session, type Tensor } from '../runtime/session.js';
 import { readNpy, writeNpy } from '../util/npy.js';
@@ -12,14 +13,9 @@ const sizeOf = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 /** "--shape 1x224x224x3" (the model's only input) or "name=1x224x224x3"; `x` or `,` between dims. */
 export function parseShapeArg(spec: string): { name?: string; shape: number[] } {
-  const eq = spec.lastIndexOf('=');
-  const [name, dims] = eq > 0 ? [spec.slice(0, eq), spec.slice(eq + 1)] : [undefined, spec];
-  const parts = dims.split(/[x,]/i);
-  const shape = parts.map((d) => (/^\s*\d+\s*$/.test(d) ? Number(d) : NaN));
-  if (!dims.trim() || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new SepconvError(`--shape '${spec}': expected 1x224x224x3 or name=1x224x224x3 (positive integers)`, 'E_USAGE');
-  }
-  return { name, shape };
+  const r = splitShapeSpec(spec);
+  if (!r) throw new SepconvError(`--shape '${spec}': expected 1x224x224x3 or name=1x224x224x3 (positive integers)`, 'E_USAGE');
+  return r;
 }
 
 /** A file name for a tensor name: characters outside [A-Za-z0-9._-] become '_'; no leading dot. */

@@ -120,3 +120,6 @@ export interface Graph {
 }
 
 export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** An NHWC shape as NCHW (other ranks unchanged): what ONNX-layout users see. */
+export const toNchw = (s: readonly number[]): number[] => (s.length === 4 ? [s[0], s[3], s[1], s[2]] : [...s]);

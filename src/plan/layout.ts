@@ -1,4 +1,4 @@
-import { isBinaryOp, type Graph, type Node } from '../graph/ir.js';
+import { BINARY_OPS, isBinaryOp, type Graph, type Node } from '../graph/ir.js';
 import { sizeOf } from '../graph/ir.js';
 import type { TensorLifetime } from './arena.js';
 
@@ -20,12 +20,12 @@ export interface TensorLayout {
 
 /** Producers whose kernels take an output pixel stride, so they can write into a concat slice. */
 const STRIDED_WRITERS = new Set([
-  'Conv2D', 'DepthwiseConv2D', 'ConvTranspose2D', 'MaxPool', 'AvgPool', 'Add', 'Mul', 'Sub', 'Div', 'Max', 'Min', 'Prelu', 'Activation', 'BatchNorm', 'CReLU', 'Resize', 'ChannelShuffle', 'DepthToSpace',
+  'Conv2D', 'DepthwiseConv2D', 'ConvTranspose2D', 'MaxPool', 'AvgPool', ...Object.keys(BINARY_OPS), 'Activation', 'BatchNorm', 'CReLU', 'Resize', 'ChannelShuffle', 'DepthToSpace',
   'GlobalAvgPool', 'FullyConnected', 'Softmax',
 ]);
 
 /** Elementwise ops whose kernels may run exactly in place (same pointer and stride). */
-const IN_PLACE = new Set(['Activation', 'Add', 'Mul', 'Sub', 'Div', 'Max', 'Min', 'Prelu', 'BatchNorm']);
+const IN_PLACE = new Set(['Activation', ...Object.keys(BINARY_OPS), 'BatchNorm']);
 
 const spanBytes = (shape: number[], stride: number): number => {
   const c = shape[shape.length - 1];

@@ -1,6 +1,6 @@
 import { SepconvError, ShapeError } from '../errors.js';
 import type { Graph } from '../graph/ir.js';
-import { sizeOf } from '../graph/ir.js';
+import { sizeOf, toNchw } from '../graph/ir.js';
 import { fmtShape } from '../graph/shapes.js';
 import { loadKernels, type Kernels, type WasmVariant } from '../kernels/loader.js';
 import { buildPlan, profilePlan, runPlan, type Plan } from '../plan/plan.js';
@@ -104,7 +104,6 @@ export function pruneGraph(graph: Graph, outputs: readonly string[]): Graph {
 }
 
 /** [N,H,W,C] <-> [N,C,H,W] shapes. */
-const toNchw = (s: readonly number[]): number[] => (s.length === 4 ? [s[0], s[3], s[1], s[2]] : [...s]);
 
 /**
  * A loaded model: `Session.create(source, options)`, then `run(feeds)` as often as needed,

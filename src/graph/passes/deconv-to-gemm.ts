@@ -10,8 +10,8 @@ import { freshName, rebuild } from './util.js';
  * compute 8 output channels at a time, so a 1-channel mask head wasted 7/8 of its work (selfie's
  * 2x2s2 head: 2.83 ms -> 0.39 + 0.09 ms); done for fewer than 8 output channels only.
  */
-export function deconvToGemm(graph: Graph, keep: readonly string[] = []): Graph {
-  void keep; // the output tensor keeps its name: nothing observable changes
+export function deconvToGemm(graph: Graph): Graph {
+  // the output tensor keeps its name: nothing observable changes, so `keep` does not matter
   const replaced = new Map<Node, Node[]>();
   const added: Constant[] = [];
   const taken = new Set<string>();

@@ -1,7 +1,7 @@
-import type { Graph, Node, OpAttrs } from '../ir.js';
+import { BINARY_OPS, type Graph, type Node, type OpAttrs } from '../ir.js';
 import { producers, rebuild, useCounts } from './util.js';
 
-const FUSABLE = new Set(['Conv2D', 'DepthwiseConv2D', 'ConvTranspose2D', 'FullyConnected', 'Add', 'Mul', 'Sub', 'Div', 'Max', 'Min', 'Prelu', 'CReLU']);
+const FUSABLE = new Set(['Conv2D', 'DepthwiseConv2D', 'ConvTranspose2D', 'FullyConnected', ...Object.keys(BINARY_OPS), 'CReLU']);
 
 /**
  * Activation after a producer with a fused epilogue (act 'linear', output read only by the

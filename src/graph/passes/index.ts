@@ -39,7 +39,7 @@ export function optimizeGraph(graph: Graph, options: { keep?: readonly string[];
   g = run('foldBias', (x) => foldBias(x, keep), g);
   g = run('fuseResidual', (x) => fuseResidual(x, inferShapes(x), keep), g);
   g = run('fuseActivation', (x) => fuseActivation(x, keep), g);
-  g = run('deconvToGemm', (x) => deconvToGemm(x, keep), g);
+  g = run('deconvToGemm', deconvToGemm, g);
   return run('removeDeadNodes', (x) => removeDeadNodes(x, keep), g);
 }
 

@@ -1,5 +1,5 @@
 import { UnsupportedOpError } from '../../errors.js';
-import type { Graph, Node, OpAttrs } from '../../graph/ir.js';
+import { toNchw, type Graph, type Node, type OpAttrs } from '../../graph/ir.js';
 import { inferShapes } from '../../graph/shapes.js';
 import type { ActName } from '../../kernels/act.js';
 import { AttrType, DataType, encodeModel, type OnnxAttributeProto, type OnnxNodeProto, type OnnxTensorProto, type OnnxValueInfoProto } from './proto.js';
@@ -14,7 +14,6 @@ export interface OnnxExportOptions {
 
 type Attr = number | number[] | string | { f: number };
 const NHWC_TO_NCHW = [0, 3, 1, 2];
-const toNchw = (s: readonly number[]): number[] => (s.length === 4 ? [s[0], s[3], s[1], s[2]] : [...s]);
 /** The ONNX axis of the IR channel (last) axis. */
 const chanAxis = (rank: number): number => (rank === 4 ? 1 : rank - 1);
 

@@ -1,3 +1,4 @@
+import { sizeOf as size } from '../../graph/ir.js';
 import type { DecodedWeight } from './weights.js';
 
 /**
@@ -8,7 +9,6 @@ import type { DecodedWeight } from './weights.js';
 
 export type Dtype = DecodedWeight['dtype'];
 
-const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 export function makeConst(shape: number[], dtype: Dtype, data: ArrayLike<number>): DecodedWeight {
   return { shape, dtype, data: dtype === 'int32' ? Int32Array.from(data) : Float32Array.from(data) };

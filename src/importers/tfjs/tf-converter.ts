@@ -38,6 +38,8 @@ export const valueName = (input: string): string => input.replace(/^\^/, '').rep
 /** The node an input names. */
 export const nodeName = (input: string): string => input.replace(/^\^/, '').replace(/:\d+$/, '');
 
+export const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+
 /** Activations TF writes as ops / fused ops that map onto an IR activation code. */
 export const TF_ACTS: Record<string, ActName> = { Relu: 'relu', Relu6: 'relu6', Sigmoid: 'sigmoid', Tanh: 'tanh', Elu: 'elu' };
 

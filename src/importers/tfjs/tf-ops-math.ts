@@ -1,6 +1,6 @@
 import type { BinaryOpType } from '../../graph/ir.js';
 import { broadcastShape, binaryConst, expandTo, makeConst } from './const-eval.js';
-import { TF_ACTS, type TensorValue, type TfConverter, type TfNode, type Value } from './tf-converter.js';
+import { sameShape, TF_ACTS, type TensorValue, type TfConverter, type TfNode } from './tf-converter.js';
 import type { DecodedWeight } from './weights.js';
 
 /** Elementwise ops: arithmetic with broadcasting, activations, softmax. */
@@ -32,7 +32,6 @@ const UNARY_FN: Record<string, (x: number) => number> = {
   Elu: (x) => (x > 0 ? x : Math.expm1(x)),
 };
 
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 /** small = [N,1,1,C] against big = [N,H,W,C]: the per-image channel vector the IR broadcasts. */
 const isGate = (big: readonly number[], small: readonly number[]) =>
   big.length === 4 && small.length === 4 && small[0] === big[0] && small[1] === 1 && small[2] === 1 && small[3] === big[3];
@@ -159,4 +158,3 @@ function binary(cv: TfConverter, n: TfNode, kind: Kind): void {
   }
 }
 
-export type { Value };

@@ -1,7 +1,8 @@
 import {
   concatConst, makeConst, packConst, resolveStridedSlice, sliceConst, sliceLength, transposeConst, type AxisSlice,
 } from './const-eval.js';
-import type { TensorValue, TfConverter, TfNode, Value } from './tf-converter.js';
+import { sizeOf as size } from '../../graph/ir.js';
+import { sameShape, type TensorValue, type TfConverter, type TfNode, type Value } from './tf-converter.js';
 
 /** Shape and data-movement ops: views, transposes, concat / split / slice, padding, shape arithmetic. */
 export const SHAPE_OPS = [
@@ -9,8 +10,6 @@ export const SHAPE_OPS = [
   'Shape', 'Pack', 'Cast',
 ] as const;
 
-const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** The value with TF shape `shape` (same element count), as a view of the same IR tensor. */
 function view(cv: TfConverter, v: Value, shape: number[], name: string): Value {
